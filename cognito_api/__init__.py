@@ -1,0 +1,1 @@
+"""cognito_api: lands with its own issue."""

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class CognitoApiConfig(AppConfig):
+    name = "cognito_api"

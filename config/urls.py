@@ -1,0 +1,8 @@
+"""Root URLconf: the operator console now; each face adds its routes as it lands."""
+from django.urls import path
+
+from identity.admin_site import admin_site
+
+urlpatterns = [
+    path("admin/", admin_site.urls),
+]

@@ -1,0 +1,1 @@
+"""federation: lands with its own issue."""

@@ -1,0 +1,1 @@
+"""hostedui: lands with its own issue."""

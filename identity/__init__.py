@@ -1,0 +1,1 @@
+"""identity: the user directory and the auth core every face calls."""

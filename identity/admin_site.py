@@ -1,0 +1,31 @@
+"""The operator console's site: Django's admin, with TOTP for operators (django-otp)."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.admin import AdminSite
+from django_otp import user_has_device
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+
+class PoolConsoleSite(AdminSite):
+    """Asks for a TOTP code from every operator who has a device, and from all when required.
+
+    With USERPOOLS_OPERATOR_2FA_REQUIRED (on in production) an operator without a
+    confirmed device cannot enter; locally, enrolling a device is a choice.
+    """
+
+    site_header = "Userpools console"
+    site_title = "Userpools"
+    index_title = "User pools"
+    login_form = OTPAdminAuthenticationForm
+    login_template = OTPAdminSite.login_template
+
+    def has_permission(self, request) -> bool:
+        if not super().has_permission(request):
+            return False
+        if settings.USERPOOLS_OPERATOR_2FA_REQUIRED or user_has_device(request.user):
+            return request.user.is_verified()
+        return True
+
+
+admin_site = PoolConsoleSite(name="admin")

@@ -1,0 +1,187 @@
+"""User pools, their app clients, groups and resource servers."""
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+
+from identity.schema import default_schema
+
+TOKEN_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+def _default_units() -> dict:
+    return {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"}
+
+
+def _cognito_only() -> list:
+    return ["COGNITO"]
+
+
+def _verify_before_update() -> list:
+    return ["email", "phone_number"]
+
+
+class UserPool(models.Model):
+    """A directory of users with its own settings, as Cognito's user pool."""
+
+    class MfaConfiguration(models.TextChoices):
+        OFF = "OFF"
+        OPTIONAL = "OPTIONAL"
+        ON = "ON"
+
+    id = models.CharField(primary_key=True, max_length=55)
+    name = models.CharField(max_length=128)
+    # Sign-in identifiers: either username_attributes (email/phone *instead of* a
+    # username) or alias_attributes (a username plus verified aliases).
+    username_attributes = models.JSONField(default=list, blank=True)
+    alias_attributes = models.JSONField(default=list, blank=True)
+    case_sensitive = models.BooleanField(default=False)
+    schema = models.JSONField(default=default_schema)
+    auto_verified_attributes = models.JSONField(default=list, blank=True)
+    attributes_require_verification_before_update = models.JSONField(default=_verify_before_update, blank=True)
+
+    password_minimum_length = models.PositiveSmallIntegerField(default=8)
+    password_require_uppercase = models.BooleanField(default=True)
+    password_require_lowercase = models.BooleanField(default=True)
+    password_require_numbers = models.BooleanField(default=True)
+    password_require_symbols = models.BooleanField(default=True)
+    temporary_password_validity_days = models.PositiveSmallIntegerField(default=7)
+    password_history_size = models.PositiveSmallIntegerField(default=0)
+
+    allow_admin_create_user_only = models.BooleanField(default=False)
+    mfa_configuration = models.CharField(max_length=8, choices=MfaConfiguration.choices, default=MfaConfiguration.OFF)
+
+    verification_email_subject = models.CharField(max_length=140, default="Your verification code")
+    verification_email_message = models.TextField(default="Your verification code is {####}.")
+    verification_sms_message = models.CharField(max_length=140, default="Your verification code is {####}.")
+    invitation_email_subject = models.CharField(max_length=140, default="Your temporary password")
+    invitation_email_message = models.TextField(default="Your username is {username} and temporary password is {####}.")
+    invitation_sms_message = models.CharField(max_length=140, default="Your username is {username} and temporary password is {####}.")
+    reset_email_subject = models.CharField(max_length=140, default="Your password reset code")
+    reset_email_message = models.TextField(default="Your password reset code is {####}.")
+    reset_sms_message = models.CharField(max_length=140, default="Your password reset code is {####}.")
+    email_from = models.CharField(max_length=254, blank=True, help_text="Sender address; the site default when empty.")
+
+    # Defaults for new app clients, in seconds.
+    default_access_token_validity = models.PositiveIntegerField(default=3600)
+    default_id_token_validity = models.PositiveIntegerField(default=3600)
+    default_refresh_token_validity = models.PositiveIntegerField(default=30 * 86400)
+
+    deletion_protection = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+    @property
+    def uses_username_attributes(self) -> bool:
+        return bool(self.username_attributes)
+
+
+class UserPoolClient(models.Model):
+    """An app client of a pool: what an application may do and where it may send users."""
+
+    class PreventUserExistenceErrors(models.TextChoices):
+        ENABLED = "ENABLED"
+        LEGACY = "LEGACY"
+
+    client_id = models.CharField(primary_key=True, max_length=128)
+    pool = models.ForeignKey(UserPool, on_delete=models.CASCADE, related_name="clients")
+    name = models.CharField(max_length=128)
+    # The secret is shown once. Its keyed digest authenticates the client in constant
+    # time; an encrypted copy exists only because Cognito's SECRET_HASH is an HMAC
+    # keyed by the secret itself, which the server must recompute.
+    secret_digest = models.CharField(max_length=64, blank=True)
+    secret_encrypted = models.TextField(blank=True)
+    secret_created_at = models.DateTimeField(null=True, blank=True)
+
+    explicit_auth_flows = models.JSONField(default=list, blank=True)
+    allowed_oauth_flows = models.JSONField(default=list, blank=True)
+    allowed_oauth_scopes = models.JSONField(default=list, blank=True)
+    allowed_oauth_flows_user_pool_client = models.BooleanField(default=False)
+    callback_urls = models.JSONField(default=list, blank=True)
+    logout_urls = models.JSONField(default=list, blank=True)
+    default_redirect_uri = models.CharField(max_length=1024, blank=True)
+    supported_identity_providers = models.JSONField(default=_cognito_only, blank=True)
+    read_attributes = models.JSONField(default=list, blank=True, help_text="Empty means every attribute.")
+    write_attributes = models.JSONField(default=list, blank=True, help_text="Empty means every mutable attribute.")
+
+    access_token_validity = models.PositiveIntegerField(default=60)
+    id_token_validity = models.PositiveIntegerField(default=60)
+    refresh_token_validity = models.PositiveIntegerField(default=30)
+    token_validity_units = models.JSONField(default=_default_units)
+    auth_session_validity = models.PositiveSmallIntegerField(default=3, help_text="Minutes (3-15).")
+
+    prevent_user_existence_errors = models.CharField(
+        max_length=8, choices=PreventUserExistenceErrors.choices, default=PreventUserExistenceErrors.ENABLED
+    )
+    enable_token_revocation = models.BooleanField(default=True)
+    refresh_token_rotation = models.BooleanField(default=True)
+    enable_propagate_additional_user_context_data = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pool_id", "name"]
+        verbose_name = "app client"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.client_id})"
+
+    @property
+    def has_secret(self) -> bool:
+        return bool(self.secret_digest)
+
+    @property
+    def hides_user_existence(self) -> bool:
+        return self.prevent_user_existence_errors == self.PreventUserExistenceErrors.ENABLED
+
+    def validity(self, token: str) -> datetime.timedelta:
+        """Lifetime of "AccessToken", "IdToken" or "RefreshToken" under this client's units."""
+        value = {"AccessToken": self.access_token_validity, "IdToken": self.id_token_validity, "RefreshToken": self.refresh_token_validity}[token]
+        return datetime.timedelta(seconds=value * TOKEN_UNITS[self.token_validity_units.get(token, "seconds")])
+
+
+class Group(models.Model):
+    """A named set of users; precedence and role feed the tokens' group claims."""
+
+    pool = models.ForeignKey(UserPool, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(max_length=128)
+    description = models.CharField(max_length=2048, blank=True)
+    precedence = models.PositiveIntegerField(null=True, blank=True)
+    role_arn = models.CharField(max_length=2048, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pool_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["pool", "name"], name="group_name_unique_in_pool")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResourceServer(models.Model):
+    """An API protected by the pool's tokens, with its custom scopes (`identifier/scope`)."""
+
+    pool = models.ForeignKey(UserPool, on_delete=models.CASCADE, related_name="resource_servers")
+    identifier = models.CharField(max_length=256)
+    name = models.CharField(max_length=256)
+    scopes = models.JSONField(default=list, blank=True, help_text='[{"ScopeName": ..., "ScopeDescription": ...}]')
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pool_id", "identifier"]
+        constraints = [models.UniqueConstraint(fields=["pool", "identifier"], name="resource_server_unique_in_pool")]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+    def full_scope_names(self) -> list[str]:
+        return [f"{self.identifier}/{scope['ScopeName']}" for scope in self.scopes]

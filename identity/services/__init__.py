@@ -1,0 +1,1 @@
+"""The product's rules, one home each; every face calls these functions."""

@@ -1,0 +1,137 @@
+"""Selectors and low-level writes of the directory: find pools, clients and users; keep index columns true."""
+from __future__ import annotations
+
+import uuid
+
+from django.db import IntegrityError, transaction
+
+from identity import normalize
+from identity.errors import (
+    AliasExistsException,
+    ResourceNotFoundException,
+    UserNotFoundException,
+    UsernameExistsException,
+)
+from identity.models import User, UserPool, UserPoolClient
+from identity.models.users import INDEXED_LENGTH
+
+# Attributes that ListUsers can filter on, and the column holding each one's indexed copy.
+SEARCH_COLUMNS = {
+    "email": "email_key",
+    "phone_number": "phone_number_key",
+    "name": "name_key",
+    "given_name": "given_name_key",
+    "family_name": "family_name_key",
+    "preferred_username": "preferred_username_key",
+}
+LOGIN_ATTRIBUTES = ("email", "phone_number", "preferred_username")
+
+
+def get_pool(pool_id: str) -> UserPool:
+    """The pool with this id, or ResourceNotFoundException."""
+    pool = UserPool.objects.filter(pk=pool_id).first()
+    if pool is None:
+        raise ResourceNotFoundException(f"User pool {pool_id} does not exist.")
+    return pool
+
+
+def get_client(pool: UserPool, client_id: str) -> UserPoolClient:
+    """The pool's app client with this id, or ResourceNotFoundException (another pool's client is unknown here)."""
+    client = UserPoolClient.objects.filter(pool=pool, client_id=client_id).first()
+    if client is None:
+        raise ResourceNotFoundException("User pool client %s does not exist." % client_id)
+    return client
+
+
+def search_key(attribute: str, value: str) -> str:
+    """The indexed form of an attribute value: emails compare case-insensitively, the rest exactly."""
+    value = normalize.email_key(value) if attribute == "email" else value
+    return value[:INDEXED_LENGTH]
+
+
+def find_user(pool: UserPool, identifier: str) -> User | None:
+    """The user a sign-in identifier names: username, a login alias (email, phone, preferred_username) or sub."""
+    if not identifier:
+        return None
+    users = User.objects.filter(pool=pool)
+    found = users.filter(username_key=normalize.username_key(identifier, case_sensitive=pool.case_sensitive)).first()
+    if found:
+        return found
+    for attribute in LOGIN_ATTRIBUTES:
+        key = login_key(pool, attribute, identifier)
+        found = users.filter(**{f"{attribute}_login": key}).first() if key else None
+        if found:
+            return found
+    try:
+        return users.filter(sub=uuid.UUID(identifier)).first()
+    except ValueError:
+        return None
+
+
+def get_user(pool: UserPool, identifier: str) -> User:
+    """Like find_user, but raises UserNotFoundException."""
+    user = find_user(pool, identifier)
+    if user is None:
+        raise UserNotFoundException("User does not exist.")
+    return user
+
+
+def login_key(pool: UserPool, attribute: str, value: str) -> str:
+    if attribute == "preferred_username":
+        return normalize.username_key(value, case_sensitive=pool.case_sensitive)[:INDEXED_LENGTH]
+    return search_key(attribute, value)
+
+
+def is_login_attribute(pool: UserPool, attribute: str, attributes: dict) -> bool:
+    """Whether this attribute's value signs the user in (so must be unique in the pool).
+
+    Username attributes always do; aliases only once verified (preferred_username needs no
+    verification), as Cognito.
+    """
+    if attribute in pool.username_attributes:
+        return True
+    if attribute not in pool.alias_attributes:
+        return False
+    return attribute == "preferred_username" or attributes.get(f"{attribute}_verified") == "true"
+
+
+def refresh_index_columns(user: User) -> None:
+    """Recompute every indexed copy of the user's identifiers from `username` and `attributes`."""
+    pool, attributes = user.pool, user.attributes
+    user.username_key = normalize.username_key(user.username, case_sensitive=pool.case_sensitive)
+    for attribute, column in SEARCH_COLUMNS.items():
+        if attribute == "preferred_username":
+            value = login_key(pool, attribute, attributes.get(attribute, ""))
+        else:
+            value = search_key(attribute, attributes.get(attribute, ""))
+        setattr(user, column, value)
+    for attribute in LOGIN_ATTRIBUTES:
+        value = attributes.get(attribute, "")
+        login = login_key(pool, attribute, value) if value and is_login_attribute(pool, attribute, attributes) else None
+        setattr(user, f"{attribute}_login", login)
+
+
+def claimant_of(pool: UserPool, attribute: str, value: str, *, excluding: User | None = None) -> User | None:
+    """Another user who already signs in with this value, if any."""
+    matches = User.objects.filter(pool=pool, **{f"{attribute}_login": login_key(pool, attribute, value)})
+    if excluding is not None and excluding.pk:
+        matches = matches.exclude(pk=excluding.pk)
+    return matches.first()
+
+
+def save_user(user: User, *, update_fields: list[str] | None = None) -> None:
+    """Save after refreshing index columns; a lost race for a unique login becomes Cognito's error."""
+    refresh_index_columns(user)
+    if update_fields is not None:
+        update_fields = sorted(set(update_fields) | _INDEX_FIELDS | {"updated_at"})
+    try:
+        with transaction.atomic():  # a savepoint, so a caller's transaction survives the error
+            user.save(update_fields=update_fields)
+    except IntegrityError as exc:
+        text = str(exc).lower()
+        if "username" in text and "login" not in text:
+            raise UsernameExistsException("User already exists") from exc
+        raise AliasExistsException() from exc
+
+
+_INDEX_FIELDS = {"username_key", *SEARCH_COLUMNS.values(), *(f"{a}_login" for a in LOGIN_ATTRIBUTES)}

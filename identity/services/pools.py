@@ -1,0 +1,266 @@
+"""Pools, app clients, resource servers: creation and settings (CreateUserPool, CreateUserPoolClient, …)."""
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from identity import crypto, events, schema
+from identity.context import SYSTEM, RequestContext
+from identity.errors import InvalidParameterException, ResourceNotFoundException
+from identity.models import ResourceServer, UserPool, UserPoolClient
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+_CLIENT_ID_ALPHABET = string.ascii_lowercase + string.digits
+USERNAME_ATTRIBUTE_CHOICES = {"email", "phone_number"}
+ALIAS_ATTRIBUTE_CHOICES = {"email", "phone_number", "preferred_username"}
+AUTH_FLOWS = {
+    "ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_CUSTOM_AUTH", "ALLOW_USER_AUTH",
+}
+DEFAULT_AUTH_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH"]
+OAUTH_FLOWS = {"code", "implicit", "client_credentials"}
+
+
+def new_pool_id() -> str:
+    """Cognito's shape: `<region>_<9 letters and digits>`."""
+    return f"{settings.USERPOOLS_REGION}_" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(9))
+
+
+def issuer_for(pool: UserPool) -> str:
+    return f"{settings.USERPOOLS_BASE_URL}/{pool.id}"
+
+
+@transaction.atomic
+def create_user_pool(
+    *,
+    name: str,
+    username_attributes: list[str] | None = None,
+    alias_attributes: list[str] | None = None,
+    auto_verified_attributes: list[str] | None = None,
+    custom_attributes: list[dict] | None = None,
+    required_attributes: list[str] | None = None,
+    context: RequestContext = SYSTEM,
+    **settings_: object,
+) -> UserPool:
+    """Create a pool with Cognito's defaults (schema, password policy, templates).
+
+    `settings_` are further UserPool fields (password policy, templates, validity).
+    Raises InvalidParameterException for a bad name or identifier choice.
+    Cognito: CreateUserPool.
+    """
+    if not name or len(name) > 128:
+        raise InvalidParameterException("Pool name must be 1 to 128 characters.")
+    username_attributes = list(username_attributes or [])
+    alias_attributes = list(alias_attributes or [])
+    if set(username_attributes) - USERNAME_ATTRIBUTE_CHOICES:
+        raise InvalidParameterException("UsernameAttributes may hold only email and phone_number.")
+    if set(alias_attributes) - ALIAS_ATTRIBUTE_CHOICES:
+        raise InvalidParameterException("AliasAttributes may hold only email, phone_number and preferred_username.")
+    if username_attributes and alias_attributes:
+        raise InvalidParameterException("A pool has either UsernameAttributes or AliasAttributes, not both.")
+    if auto_verified_attributes is None:
+        auto_verified_attributes = [a for a in ("email", "phone_number") if a in username_attributes + alias_attributes] or ["email"]
+    if set(auto_verified_attributes) - {"email", "phone_number"}:
+        raise InvalidParameterException("AutoVerifiedAttributes may hold only email and phone_number.")
+    pool_schema = schema.default_schema()
+    _require(pool_schema, required_attributes or [])
+    pool_schema += [schema.custom_attribute_definition(entry) for entry in custom_attributes or []]
+    unknown = set(settings_) - {f.name for f in UserPool._meta.get_fields()}
+    if unknown:
+        raise InvalidParameterException(f"Unknown pool settings: {', '.join(sorted(unknown))}.")
+    pool = UserPool.objects.create(
+        id=new_pool_id(),
+        name=name,
+        username_attributes=username_attributes,
+        alias_attributes=alias_attributes,
+        auto_verified_attributes=list(auto_verified_attributes),
+        schema=pool_schema,
+        **settings_,
+    )
+    events.pool_created(pool=pool, context=context)
+    return pool
+
+
+def _require(pool_schema: list[dict], names: list[str]) -> None:
+    by_name = {entry["Name"]: entry for entry in pool_schema}
+    for name in names:
+        if name not in by_name or name == "sub":
+            raise InvalidParameterException(f"{name} is not a standard attribute that can be required.")
+        by_name[name]["Required"] = True
+
+
+@transaction.atomic
+def add_custom_attributes(*, pool: UserPool, custom_attributes: list[dict], context: RequestContext = SYSTEM) -> UserPool:
+    """Add `custom:` attributes to the pool's schema; existing ones cannot be redefined. Cognito: AddCustomAttributes."""
+    pool = UserPool.objects.select_for_update().get(pk=pool.pk)
+    existing = {entry["Name"] for entry in pool.schema}
+    additions = [schema.custom_attribute_definition(entry) for entry in custom_attributes]
+    for entry in additions:
+        if entry["Name"] in existing:
+            raise InvalidParameterException(f"{entry['Name']} already exists in the schema.")
+    if sum(1 for e in pool.schema if e["Name"].startswith(schema.CUSTOM_PREFIX)) + len(additions) > 50:
+        raise InvalidParameterException("A pool has at most 50 custom attributes.")
+    pool.schema = pool.schema + additions
+    pool.save(update_fields=["schema", "updated_at"])
+    events.pool_updated(pool=pool, context=context, details={"added_attributes": [e["Name"] for e in additions]})
+    return pool
+
+
+def delete_user_pool(*, pool: UserPool, context: RequestContext = SYSTEM) -> None:
+    """Delete a pool and everything in it, unless deletion protection is on. Cognito: DeleteUserPool."""
+    if pool.deletion_protection:
+        raise InvalidParameterException("The pool cannot be deleted while deletion protection is active.")
+    events.pool_deleted(pool=pool, context=context)
+    pool.delete()
+
+
+@dataclass(frozen=True)
+class CreatedClient:
+    client: UserPoolClient
+    secret: str | None  # shown once; never stored in plain text
+
+
+def _new_client_secret() -> str:
+    return "".join(secrets.choice(_CLIENT_ID_ALPHABET) for _ in range(51))
+
+
+def _set_secret(client: UserPoolClient) -> str:
+    from identity import clock
+
+    secret = _new_client_secret()
+    client.secret_digest = crypto.keyed_digest("client-secret", secret)
+    client.secret_encrypted = crypto.encrypt(secret)
+    client.secret_created_at = clock.now()
+    return secret
+
+
+@transaction.atomic
+def create_user_pool_client(
+    *,
+    pool: UserPool,
+    name: str,
+    generate_secret: bool = False,
+    explicit_auth_flows: list[str] | None = None,
+    allowed_oauth_flows: list[str] | None = None,
+    allowed_oauth_scopes: list[str] | None = None,
+    callback_urls: list[str] | None = None,
+    logout_urls: list[str] | None = None,
+    read_attributes: list[str] | None = None,
+    write_attributes: list[str] | None = None,
+    context: RequestContext = SYSTEM,
+    **fields: object,
+) -> CreatedClient:
+    """Create an app client; the secret, when asked for, is returned once and stored as digest + ciphertext.
+
+    Raises InvalidParameterException for unknown flows, attributes or malformed URLs.
+    Cognito: CreateUserPoolClient.
+    """
+    if not name or len(name) > 128:
+        raise InvalidParameterException("Client name must be 1 to 128 characters.")
+    flows = list(explicit_auth_flows) if explicit_auth_flows is not None else list(DEFAULT_AUTH_FLOWS)
+    if set(flows) - AUTH_FLOWS:
+        raise InvalidParameterException(f"Unknown ExplicitAuthFlows: {', '.join(sorted(set(flows) - AUTH_FLOWS))}.")
+    oauth_flows = list(allowed_oauth_flows or [])
+    if set(oauth_flows) - OAUTH_FLOWS:
+        raise InvalidParameterException("AllowedOAuthFlows may hold only code, implicit and client_credentials.")
+    urls = {"callback": list(callback_urls or []), "logout": list(logout_urls or [])}
+    for kind, values in urls.items():
+        for url in values:
+            _check_redirect_url(url, kind)
+    known = {entry["Name"] for entry in pool.schema}
+    for attr in [*(read_attributes or []), *(write_attributes or [])]:
+        if attr not in known:
+            raise InvalidParameterException(f"Invalid read/write attribute {attr!r}: not in the pool's schema.")
+    client = UserPoolClient(
+        client_id="".join(secrets.choice(_CLIENT_ID_ALPHABET) for _ in range(26)),
+        pool=pool,
+        name=name,
+        explicit_auth_flows=flows,
+        allowed_oauth_flows=oauth_flows,
+        allowed_oauth_scopes=list(allowed_oauth_scopes or []),
+        allowed_oauth_flows_user_pool_client=bool(oauth_flows),
+        callback_urls=urls["callback"],
+        logout_urls=urls["logout"],
+        read_attributes=list(read_attributes or []),
+        write_attributes=list(write_attributes or []),
+        access_token_validity=pool.default_access_token_validity // 60,
+        id_token_validity=pool.default_id_token_validity // 60,
+        refresh_token_validity=max(pool.default_refresh_token_validity // 86400, 1),
+        **fields,
+    )
+    secret = _set_secret(client) if generate_secret else None
+    client.save()
+    events.client_created(client=client, context=context)
+    return CreatedClient(client=client, secret=secret)
+
+
+def _check_redirect_url(url: str, kind: str) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    # Cognito: https only, except http on localhost; custom schemes serve native apps.
+    if not parts.scheme or parts.fragment or (parts.scheme == "http" and not local) or (parts.scheme in ("https", "http") and not parts.hostname):
+        raise InvalidParameterException(f"Invalid {kind} URL {url!r}: https (or http on localhost), no fragment.")
+
+
+@transaction.atomic
+def rotate_client_secret(*, client: UserPoolClient, context: RequestContext = SYSTEM) -> str:
+    """Give the client a new secret (returned once); the old one stops working at once."""
+    secret = _set_secret(client)
+    client.save(update_fields=["secret_digest", "secret_encrypted", "secret_created_at", "updated_at"])
+    events.client_secret_rotated(client=client, context=context)
+    return secret
+
+
+def check_client_secret(client: UserPoolClient, secret: str) -> bool:
+    """Constant-time check of a presented client secret against the stored digest."""
+    if not client.secret_digest or not secret:
+        return False
+    return crypto.digests_match(client.secret_digest, crypto.keyed_digest("client-secret", secret))
+
+
+def client_secret(client: UserPoolClient) -> str:
+    """The client's secret in plain text, for recomputing Cognito's SECRET_HASH only."""
+    return crypto.decrypt(client.secret_encrypted)
+
+
+def check_secret_hash(client: UserPoolClient, *, username: str, secret_hash: str | None) -> bool:
+    """Cognito's SECRET_HASH rule: required and correct when the client has a secret, ignored otherwise."""
+    if not client.has_secret:
+        return True
+    if not secret_hash:
+        return False
+    expected = crypto.secret_hash(client_secret=client_secret(client), username=username, client_id=client.client_id)
+    return crypto.digests_match(expected, secret_hash)
+
+
+@transaction.atomic
+def create_resource_server(
+    *, pool: UserPool, identifier: str, name: str, scopes: list[dict] | None = None, context: RequestContext = SYSTEM
+) -> ResourceServer:
+    """Create a resource server and its custom scopes. Cognito: CreateResourceServer."""
+    if not identifier or len(identifier) > 256 or not name:
+        raise InvalidParameterException("Identifier (1-256 characters) and Name are required.")
+    if ResourceServer.objects.filter(pool=pool, identifier=identifier).exists():
+        raise InvalidParameterException(f"Resource server {identifier} already exists in this pool.")
+    cleaned = []
+    for scope in scopes or []:
+        scope_name = str(scope.get("ScopeName", ""))
+        if not scope_name or len(scope_name) > 256 or any(ch.isspace() or ch in '"\\' for ch in scope_name):
+            raise InvalidParameterException(f"Invalid scope name {scope_name!r}.")
+        cleaned.append({"ScopeName": scope_name, "ScopeDescription": str(scope.get("ScopeDescription", scope_name))})
+    server = ResourceServer.objects.create(pool=pool, identifier=identifier, name=name, scopes=cleaned)
+    events.resource_server_created(server=server, context=context)
+    return server
+
+
+def get_resource_server(*, pool: UserPool, identifier: str) -> ResourceServer:
+    server = ResourceServer.objects.filter(pool=pool, identifier=identifier).first()
+    if server is None:
+        raise ResourceNotFoundException(f"Resource server {identifier} does not exist.")
+    return server

@@ -1,0 +1,1 @@
+"""oidc: lands with its own issue."""
