@@ -112,6 +112,8 @@ class VerificationCode(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="codes")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     attribute_name = models.CharField(max_length=32, blank=True)
+    # Which attribute (email or phone_number) received it: proving receipt verifies that attribute.
+    delivered_to = models.CharField(max_length=32, blank=True)
     code_digest = models.CharField(max_length=64)
     expires_at = models.DateTimeField()
     failed_attempts = models.PositiveSmallIntegerField(default=0)

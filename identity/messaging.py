@@ -1,0 +1,102 @@
+"""Messages to pool users: render the pool's templates, send by email or SMS, report where it went."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import Enum
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from identity.errors import CodeDeliveryFailureException
+from identity.models import User
+from identity.normalize import mask_destination
+
+log = logging.getLogger(__name__)
+
+
+class MessageKind(Enum):
+    VERIFICATION = "verification"
+    INVITATION = "invitation"
+    RESET = "reset"
+
+
+@dataclass(frozen=True)
+class CodeDeliveryDetails:
+    """Cognito's CodeDeliveryDetails: a masked destination, EMAIL or SMS, and the attribute used."""
+
+    destination: str
+    delivery_medium: str
+    attribute_name: str
+
+    def as_cognito(self) -> dict:
+        return {"Destination": self.destination, "DeliveryMedium": self.delivery_medium, "AttributeName": self.attribute_name}
+
+
+def render(template: str, *, code: str, username: str) -> str:
+    """Cognito's placeholders: {####} is the code (or temporary password), {username} the username."""
+    return template.replace("{####}", code).replace("{username}", username)
+
+
+def _templates(user: User, kind: MessageKind) -> tuple[str, str, str]:
+    pool = user.pool
+    prefix = kind.value
+    return (
+        getattr(pool, f"{prefix}_email_subject"),
+        getattr(pool, f"{prefix}_email_message"),
+        getattr(pool, f"{prefix}_sms_message"),
+    )
+
+
+def deliver(*, user: User, kind: MessageKind, code: str, attribute: str, destination: str | None = None) -> CodeDeliveryDetails:
+    """Send a code to the user's email or phone (`attribute`); `destination` overrides the stored value.
+
+    Raises CodeDeliveryFailureException when the transport refuses the message.
+    """
+    subject, email_body, sms_body = _templates(user, kind)
+    to = destination or user.attributes.get(attribute, "")
+    try:
+        if attribute == "email":
+            send_mail(
+                subject,
+                render(email_body, code=code, username=user.username),
+                user.pool.email_from or settings.DEFAULT_FROM_EMAIL,
+                [to],
+            )
+        else:
+            sms_sender().send(to=to, body=render(sms_body, code=code, username=user.username))
+    except Exception as exc:  # any transport failure: SMTP, DNS, provider
+        log.warning("code delivery to %s failed: %s", mask_destination(to), exc)
+        raise CodeDeliveryFailureException("Unable to deliver the message; try again later.") from exc
+    return details_for(attribute, to)
+
+
+def details_for(attribute: str, destination: str) -> CodeDeliveryDetails:
+    return CodeDeliveryDetails(
+        destination=mask_destination(destination),
+        delivery_medium="EMAIL" if attribute == "email" else "SMS",
+        attribute_name=attribute,
+    )
+
+
+class ConsoleSmsSender:
+    """Writes text messages to the log: the local stand-in for an SMS provider."""
+
+    def send(self, *, to: str, body: str) -> None:
+        log.info("SMS to %s: %s", to, body)
+
+
+class MemorySmsSender:
+    """Keeps text messages in `outbox`, as Django's locmem email backend does, for tests."""
+
+    outbox: list[dict] = []
+
+    def send(self, *, to: str, body: str) -> None:
+        self.outbox.append({"to": to, "body": body})
+
+
+SMS_SENDERS = {"console": ConsoleSmsSender, "memory": MemorySmsSender}
+
+
+def sms_sender():
+    return SMS_SENDERS[settings.USERPOOLS_SMS_SENDER]()
