@@ -30,6 +30,7 @@ PasswordHistoryPolicyViolationException = _error(
     "PasswordHistoryPolicyViolationException", "The password was used recently; choose a different password."
 )
 PasswordResetRequiredException = _error("PasswordResetRequiredException", "Password reset required for the user.")
+RefreshTokenReuseException = _error("RefreshTokenReuseException", "The refresh token has already been used.")
 ResourceNotFoundException = _error("ResourceNotFoundException", "The requested resource was not found.")
 ScopeDoesNotExistException = _error("ScopeDoesNotExistException", "The requested scope does not exist.")
 TooManyFailedAttemptsException = _error("TooManyFailedAttemptsException", "Too many failed attempts.")

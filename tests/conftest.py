@@ -4,7 +4,25 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from identity.services import keys
 from tests import factories
+
+# RSA key generation costs ~40 ms; tests share a few real keys (each pool still gets its own kid).
+_TEST_KEYS = [keys.generate_rsa_key() for _ in range(4)]
+_real_generate = keys.generate_rsa_key
+
+
+@pytest.fixture(autouse=True)
+def _shared_test_keys(monkeypatch):
+    counter = iter(range(10**9))
+    monkeypatch.setattr(keys, "generate_rsa_key", lambda: _TEST_KEYS[next(counter) % len(_TEST_KEYS)])
+    keys.forget_cached_keys()
+
+
+@pytest.fixture
+def real_keys(monkeypatch):
+    """For tests that need every pool's key material to differ (cross-pool signature checks)."""
+    monkeypatch.setattr(keys, "generate_rsa_key", _real_generate)
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """The user directory's tables."""
 from identity.models.events import AuditEvent
 from identity.models.pools import Group, ResourceServer, UserPool, UserPoolClient
+from identity.models.tokens import RefreshToken, RevokedOrigin, SigningKey
 from identity.models.users import GroupMembership, PasswordHistory, User, VerificationCode
 
 __all__ = [
@@ -8,7 +9,10 @@ __all__ = [
     "Group",
     "GroupMembership",
     "PasswordHistory",
+    "RefreshToken",
     "ResourceServer",
+    "RevokedOrigin",
+    "SigningKey",
     "User",
     "UserPool",
     "UserPoolClient",

@@ -34,6 +34,8 @@ class User(models.Model):
     password = models.CharField(max_length=256, blank=True)
     password_changed_at = models.DateTimeField(null=True, blank=True)
     temporary_password_expires_at = models.DateTimeField(null=True, blank=True)
+    # Global sign-out: tokens issued before this instant are refused.
+    tokens_valid_after = models.DateTimeField(null=True, blank=True)
 
     # Indexed copies that lookups and ListUsers filters read (see identity.services.directory).
     username_key = SortableKeyField(max_length=128)

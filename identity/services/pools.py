@@ -12,6 +12,7 @@ from identity import crypto, events, schema
 from identity.context import SYSTEM, RequestContext
 from identity.errors import InvalidParameterException, ResourceNotFoundException
 from identity.models import ResourceServer, UserPool, UserPoolClient
+from identity.services import keys
 
 _ID_ALPHABET = string.ascii_letters + string.digits
 _CLIENT_ID_ALPHABET = string.ascii_lowercase + string.digits
@@ -81,6 +82,7 @@ def create_user_pool(
         schema=pool_schema,
         **settings_,
     )
+    keys.create_initial_keys(pool)
     events.pool_created(pool=pool, context=context)
     return pool
 

@@ -1,0 +1,75 @@
+"""Signing keys and the server-side state of tokens (refresh tokens, revocations)."""
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from identity.models.pools import UserPool, UserPoolClient
+from identity.models.users import User
+
+
+class SigningKey(models.Model):
+    """A pool's RSA-2048 key for RS256. Published before it signs; kept published after, until its tokens expire."""
+
+    class State(models.TextChoices):
+        NEXT = "next"
+        CURRENT = "current"
+        RETIRED = "retired"
+
+    pool = models.ForeignKey(UserPool, on_delete=models.CASCADE, related_name="signing_keys")
+    kid = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=8, choices=State.choices)
+    # PKCS#8 PEM, encrypted under the key-encryption key (identity.crypto).
+    private_key_encrypted = models.TextField()
+    public_jwk = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    # A retired key leaves the JWKS once every token it signed has expired.
+    unpublish_after = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pool_id", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["pool"], condition=models.Q(state="current"), name="one_current_key_per_pool"),
+            models.UniqueConstraint(fields=["pool"], condition=models.Q(state="next"), name="one_next_key_per_pool"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kid} ({self.state})"
+
+
+class RefreshToken(models.Model):
+    """An issued refresh token, kept only as a keyed digest.
+
+    Tokens from one sign-in share a `family`; with rotation each use replaces the token, and a
+    second use of a replaced one (reuse) revokes the family. `origin_jti` ties the access and ID
+    tokens minted from this sign-in to it, so revoking the family revokes them too.
+    """
+
+    pool = models.ForeignKey(UserPool, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(UserPoolClient, on_delete=models.CASCADE, related_name="refresh_tokens")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
+    token_digest = models.CharField(max_length=64, unique=True)
+    family = models.UUIDField(default=uuid.uuid4, db_index=True)
+    origin_jti = models.UUIDField(default=uuid.uuid4)
+    scopes = models.JSONField(default=list)
+    auth_time = models.DateTimeField()
+    amr = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"], name="refresh_user_idx")]
+
+
+class RevokedOrigin(models.Model):
+    """An `origin_jti` whose access and ID tokens are no longer accepted, until they would have expired anyway."""
+
+    pool = models.ForeignKey(UserPool, on_delete=models.CASCADE, related_name="+")
+    origin_jti = models.UUIDField(unique=True)
+    revoked_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)

@@ -1,0 +1,316 @@
+"""The one place tokens are minted, refreshed, verified and revoked (ID, access, refresh)."""
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from joserfc import jwt
+from joserfc.errors import JoseError
+
+from identity import clock, crypto
+from identity.errors import NotAuthorizedException, RefreshTokenReuseException
+from identity.models import RefreshToken, RevokedOrigin, User, UserPool, UserPoolClient
+from identity.services import claims as claim_builders
+from identity.services import keys
+from identity.services.pools import issuer_for
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    access_token: str
+    expires_in: int
+    id_token: str | None = None
+    refresh_token: str | None = None
+    token_type: str = "Bearer"
+
+    def as_oauth(self) -> dict:
+        body = {"access_token": self.access_token, "expires_in": self.expires_in, "token_type": self.token_type}
+        body.update({k: v for k, v in (("id_token", self.id_token), ("refresh_token", self.refresh_token)) if v})
+        return body
+
+    def as_cognito(self) -> dict:
+        """Cognito's AuthenticationResult."""
+        body = {"AccessToken": self.access_token, "ExpiresIn": self.expires_in, "TokenType": self.token_type}
+        body.update({k: v for k, v in (("IdToken", self.id_token), ("RefreshToken", self.refresh_token)) if v})
+        return body
+
+
+def _sign(pool: UserPool, payload: dict) -> str:
+    loaded = keys.signing_keys(pool)
+    return jwt.encode({"alg": "RS256", "kid": loaded.kid, "typ": "JWT"}, payload, loaded.private_key)
+
+
+def _at_hash(access_token: str) -> str:
+    # OIDC Core §3.1.3.6: left half of SHA-256 of the access token, base64url.
+    digest = hashlib.sha256(access_token.encode()).digest()
+    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+
+
+def _timestamps(lifetime: datetime.timedelta) -> tuple[int, int]:
+    issued = int(clock.now().timestamp())
+    return issued, issued + int(lifetime.total_seconds())
+
+
+def mint_access_token(
+    *, pool: UserPool, client: UserPoolClient, user: User, scopes: list[str], auth_time: int, origin_jti: str, event_id: str
+) -> str:
+    iat, exp = _timestamps(client.validity("AccessToken"))
+    payload = {
+        **claim_builders.access_token_claims(user),
+        "iss": issuer_for(pool),
+        "client_id": client.client_id,
+        "origin_jti": origin_jti,
+        "event_id": event_id,
+        "token_use": "access",
+        "scope": " ".join(scopes),
+        "auth_time": auth_time,
+        "exp": exp,
+        "iat": iat,
+        "jti": str(uuid.uuid4()),
+        "version": 2,
+    }
+    return _sign(pool, payload)
+
+
+def mint_id_token(
+    *,
+    pool: UserPool,
+    client: UserPoolClient,
+    user: User,
+    auth_time: int,
+    origin_jti: str,
+    event_id: str,
+    nonce: str | None = None,
+    access_token: str | None = None,
+    amr: list[str] | None = None,
+) -> str:
+    iat, exp = _timestamps(client.validity("IdToken"))
+    payload = {
+        **claim_builders.id_token_claims(user, client),
+        "iss": issuer_for(pool),
+        "aud": client.client_id,
+        "origin_jti": origin_jti,
+        "event_id": event_id,
+        "token_use": "id",
+        "auth_time": auth_time,
+        "exp": exp,
+        "iat": iat,
+        "jti": str(uuid.uuid4()),
+    }
+    if nonce:
+        payload["nonce"] = nonce
+    if access_token:
+        payload["at_hash"] = _at_hash(access_token)
+    if amr:
+        payload["amr"] = list(amr)
+    return _sign(pool, payload)
+
+
+def issue_token_set(
+    *,
+    pool: UserPool,
+    client: UserPoolClient,
+    user: User,
+    scopes: list[str],
+    auth_time: datetime.datetime,
+    nonce: str | None = None,
+    amr: list[str] | tuple = (),
+    include_id_token: bool = True,
+    include_refresh_token: bool = True,
+    event_id: str | None = None,
+) -> TokenSet:
+    """Mint access + ID tokens for a sign-in and store a new refresh-token family.
+
+    Every face (token endpoint, InitiateAuth, federation) ends a successful sign-in here.
+    """
+    event_id = event_id or str(uuid.uuid4())
+    record = None
+    if include_refresh_token:
+        record, refresh = _new_refresh_token(pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, amr=list(amr))
+    origin_jti = str(record.origin_jti) if record else str(uuid.uuid4())
+    return _mint(
+        pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, origin_jti=origin_jti,
+        event_id=event_id, nonce=nonce, amr=list(amr), include_id_token=include_id_token,
+        refresh_token=refresh if record else None,
+    )
+
+
+def _mint(*, pool, client, user, scopes, auth_time, origin_jti, event_id, nonce, amr, include_id_token, refresh_token) -> TokenSet:
+    auth_ts = int(auth_time.timestamp())
+    access = mint_access_token(
+        pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_ts, origin_jti=origin_jti, event_id=event_id
+    )
+    id_token = None
+    if include_id_token:
+        id_token = mint_id_token(
+            pool=pool, client=client, user=user, auth_time=auth_ts, origin_jti=origin_jti, event_id=event_id,
+            nonce=nonce, access_token=access, amr=amr,
+        )
+    expires_in = int(client.validity("AccessToken").total_seconds())
+    return TokenSet(access_token=access, expires_in=expires_in, id_token=id_token, refresh_token=refresh_token)
+
+
+def _refresh_digest(token: str) -> str:
+    return crypto.keyed_digest("refresh-token", token)
+
+
+def _new_refresh_token(*, pool, client, user, scopes, auth_time, amr, family=None, origin_jti=None) -> tuple[RefreshToken, str]:
+    token = crypto.random_token(48)
+    fields = {"family": family} if family else {}
+    if origin_jti:
+        fields["origin_jti"] = origin_jti
+    record = RefreshToken.objects.create(
+        pool=pool, client=client, user=user, token_digest=_refresh_digest(token), scopes=list(scopes),
+        auth_time=auth_time, amr=amr, expires_at=clock.now() + client.validity("RefreshToken"), **fields,
+    )
+    return record, token
+
+
+def refresh(*, pool: UserPool, client: UserPoolClient, refresh_token: str, rotate: bool | None = None) -> TokenSet:
+    """New access and ID tokens from a refresh token; with rotation, a new refresh token replaces it.
+
+    Raises NotAuthorizedException (unknown, other client, expired, revoked, user disabled or signed
+    out) and RefreshTokenReuseException (a rotated token used again: the whole family is revoked).
+    Cognito: REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken; RFC 6749 §6.
+    """
+    rotate = client.refresh_token_rotation if rotate is None else rotate
+    outcome = _consume_refresh_token(pool=pool, client=client, token=refresh_token or "", rotate=rotate)
+    if isinstance(outcome, Exception):
+        raise outcome
+    record, new_token = outcome
+    return _mint(
+        pool=pool, client=client, user=record.user, scopes=record.scopes, auth_time=record.auth_time,
+        origin_jti=str(record.origin_jti), event_id=str(uuid.uuid4()), nonce=None, amr=record.amr,
+        include_id_token=True,  # Cognito's refresh responses carry a new ID token too
+        refresh_token=new_token,
+    )
+
+
+@transaction.atomic
+def _consume_refresh_token(*, pool, client, token, rotate) -> Exception | tuple[RefreshToken, str | None]:
+    # Returns errors rather than raising them, so a family revoked on reuse stays revoked.
+    record = (
+        RefreshToken.objects.select_for_update().select_related("user")
+        .filter(token_digest=_refresh_digest(token), pool=pool).first()
+    )
+    if record is None or record.client_id != client.client_id:
+        return NotAuthorizedException("Invalid Refresh Token")
+    if record.revoked_at is not None:
+        return NotAuthorizedException("Refresh Token has been revoked")
+    if record.rotated_at is not None:
+        _revoke_family(record.family, pool=pool, client=client)
+        return RefreshTokenReuseException("Refresh token has already been used; its sign-in has been revoked.")
+    if record.expires_at <= clock.now():
+        return NotAuthorizedException("Refresh Token has expired")
+    user = record.user
+    if not user.enabled:
+        return NotAuthorizedException("User is disabled.")
+    if user.tokens_valid_after and record.created_at < user.tokens_valid_after:
+        return NotAuthorizedException("Refresh Token has been revoked")
+    if not rotate:
+        return record, None
+    record.rotated_at = clock.now()
+    record.save(update_fields=["rotated_at"])
+    _, new_token = _new_refresh_token(
+        pool=pool, client=client, user=user, scopes=record.scopes, auth_time=record.auth_time, amr=record.amr,
+        family=record.family, origin_jti=record.origin_jti,
+    )
+    return record, new_token
+
+
+def _revoke_family(family: uuid.UUID, *, pool: UserPool, client: UserPoolClient) -> None:
+    now = clock.now()
+    records = RefreshToken.objects.filter(family=family, pool=pool)
+    origins = set(records.values_list("origin_jti", flat=True))
+    records.filter(revoked_at__isnull=True).update(revoked_at=now)
+    _revoke_origins(pool, origins, client.validity("AccessToken"))
+
+
+def _revoke_origins(pool: UserPool, origins, lifetime: datetime.timedelta) -> None:
+    expires = clock.now() + max(lifetime, keys.MAX_TOKEN_LIFETIME)
+    for origin in origins:
+        RevokedOrigin.objects.get_or_create(origin_jti=origin, defaults={"pool": pool, "expires_at": expires})
+
+
+@transaction.atomic
+def revoke_refresh_token(*, pool: UserPool, client: UserPoolClient, token: str) -> None:
+    """Revoke a refresh token, its family and the access tokens minted from it.
+
+    An unknown token is not an error (RFC 7009 §2.2); another client's token is refused.
+    Cognito: RevokeToken, /oauth2/revoke.
+    """
+    record = RefreshToken.objects.filter(token_digest=_refresh_digest(token or ""), pool=pool).first()
+    if record is None:
+        return
+    if record.client_id != client.client_id:
+        raise NotAuthorizedException("The token was not issued to this client.")
+    _revoke_family(record.family, pool=pool, client=client)
+
+
+@transaction.atomic
+def global_sign_out(*, user: User) -> None:
+    """Revoke every token the user holds: refresh tokens now, access/ID tokens by issue time.
+
+    Cognito: GlobalSignOut, AdminUserGlobalSignOut.
+    """
+    now = clock.now()
+    user.tokens_valid_after = now
+    user.save(update_fields=["tokens_valid_after", "updated_at"])
+    RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+
+
+@dataclass(frozen=True)
+class VerifiedAccessToken:
+    user: User | None
+    client_id: str
+    scopes: list[str]
+    claims: dict
+
+
+def verify_access_token(*, pool: UserPool, token: str) -> VerifiedAccessToken:
+    """Check an access token as our own APIs must: signature, issuer, use, expiry, and revocation.
+
+    Raises NotAuthorizedException("Invalid Access Token" / "Access Token has expired" /
+    "Access Token has been revoked").
+    """
+    try:
+        decoded = jwt.decode(token or "", keys.signing_keys(pool).key_set, algorithms=["RS256"])
+    except (JoseError, ValueError):
+        raise NotAuthorizedException("Invalid Access Token") from None
+    payload = decoded.claims
+    if payload.get("iss") != issuer_for(pool) or payload.get("token_use") != "access":
+        raise NotAuthorizedException("Invalid Access Token")
+    if int(payload.get("exp", 0)) <= int(clock.now().timestamp()):
+        raise NotAuthorizedException("Access Token has expired")
+    if RevokedOrigin.objects.filter(origin_jti=payload.get("origin_jti") or uuid.UUID(int=0)).exists():
+        raise NotAuthorizedException("Access Token has been revoked")
+    user = None
+    if payload.get("sub") != payload.get("client_id"):
+        user = User.objects.filter(pool=pool, sub=payload.get("sub")).select_related("pool").first()
+        if user is None or not user.enabled:
+            raise NotAuthorizedException("Access Token has been revoked")
+        if user.tokens_valid_after and int(payload.get("iat", 0)) <= int(user.tokens_valid_after.timestamp()):
+            raise NotAuthorizedException("Access Token has been revoked")
+    return VerifiedAccessToken(user=user, client_id=payload.get("client_id", ""), scopes=payload.get("scope", "").split(), claims=payload)
+
+
+def issue_client_credentials_token(*, pool: UserPool, client: UserPoolClient, scopes: list[str]) -> TokenSet:
+    """An access token for a machine client: sub is the client id, scopes are its custom scopes."""
+    iat, exp = _timestamps(client.validity("AccessToken"))
+    payload = {
+        "sub": client.client_id,
+        "iss": issuer_for(pool),
+        "client_id": client.client_id,
+        "token_use": "access",
+        "scope": " ".join(scopes),
+        "auth_time": iat,
+        "exp": exp,
+        "iat": iat,
+        "jti": str(uuid.uuid4()),
+        "version": 2,
+    }
+    return TokenSet(access_token=_sign(pool, payload), expires_in=exp - iat)
