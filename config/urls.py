@@ -1,8 +1,9 @@
 """Root URLconf: the operator console now; each face adds its routes as it lands."""
-from django.urls import path
+from django.urls import include, path
 
 from identity.admin_site import admin_site
 
 urlpatterns = [
     path("admin/", admin_site.urls),
+    path("", include("oidc.urls")),
 ]
