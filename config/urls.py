@@ -6,4 +6,5 @@ from identity.admin_site import admin_site
 urlpatterns = [
     path("admin/", admin_site.urls),
     path("", include("oidc.urls")),
+    path("", include("hostedui.urls")),
 ]

@@ -1,10 +1,12 @@
 """The user directory's tables."""
 from identity.models.events import AuditEvent
 from identity.models.pools import Group, ResourceServer, UserPool, UserPoolClient
-from identity.models.tokens import RefreshToken, RevokedOrigin, SigningKey
+from identity.models.tokens import AuthChallenge, AuthorizationCode, RefreshToken, RevokedOrigin, SigningKey
 from identity.models.users import GroupMembership, PasswordHistory, User, VerificationCode
 
 __all__ = [
+    "AuthChallenge",
+    "AuthorizationCode",
     "AuditEvent",
     "Group",
     "GroupMembership",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 
+from authlib.oauth2.rfc6749 import ClientMixin
 from django.db import models
 
 from identity.schema import default_schema
@@ -83,7 +84,7 @@ class UserPool(models.Model):
         return bool(self.username_attributes)
 
 
-class UserPoolClient(models.Model):
+class UserPoolClient(ClientMixin, models.Model):
     """An app client of a pool: what an application may do and where it may send users."""
 
     class PreventUserExistenceErrors(models.TextChoices):
@@ -140,6 +141,48 @@ class UserPoolClient(models.Model):
     @property
     def hides_user_existence(self) -> bool:
         return self.prevent_user_existence_errors == self.PreventUserExistenceErrors.ENABLED
+
+    # Authlib's ClientMixin: how the OAuth server asks about this client (oidc/server.py).
+    def get_client_id(self) -> str:
+        return self.client_id
+
+    def get_default_redirect_uri(self) -> str | None:
+        if self.default_redirect_uri:
+            return self.default_redirect_uri
+        return self.callback_urls[0] if len(self.callback_urls) == 1 else None
+
+    def get_allowed_scope(self, scope: str) -> str:
+        # No scope asked for: every scope the client is allowed, as Cognito grants.
+        if not (scope or "").split():
+            return " ".join(self.allowed_oauth_scopes)
+        allowed = set(self.allowed_oauth_scopes)
+        return " ".join(s for s in scope.split() if s in allowed)
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        # Exact string match, as Cognito and RFC 9700 §4.1.3 require: no prefixes, no wildcards.
+        return redirect_uri in self.callback_urls
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        from identity.services.pools import check_client_secret
+
+        return check_client_secret(self, client_secret)
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        if self.has_secret:
+            return method in ("client_secret_basic", "client_secret_post")
+        return method == "none"
+
+    def check_response_type(self, response_type: str) -> bool:
+        flow = {"code": "code", "token": "implicit"}.get(response_type)
+        return self.allowed_oauth_flows_user_pool_client and flow in self.allowed_oauth_flows
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        if not self.allowed_oauth_flows_user_pool_client:
+            return False
+        if grant_type == "refresh_token":
+            return bool({"code", "implicit"} & set(self.allowed_oauth_flows))
+        flow = {"authorization_code": "code", "client_credentials": "client_credentials"}.get(grant_type)
+        return flow in self.allowed_oauth_flows
 
     def validity(self, token: str) -> datetime.timedelta:
         """Lifetime of "AccessToken", "IdToken" or "RefreshToken" under this client's units."""

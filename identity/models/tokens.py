@@ -73,3 +73,48 @@ class RevokedOrigin(models.Model):
     origin_jti = models.UUIDField(unique=True)
     revoked_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
+
+
+class AuthorizationCode(models.Model):
+    """An OAuth authorization code (RFC 6749 §4.1), kept as a digest; single use, five minutes."""
+
+    pool = models.ForeignKey(UserPool, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(UserPoolClient, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    code_digest = models.CharField(max_length=64, unique=True)
+    redirect_uri = models.CharField(max_length=1024)
+    scopes = models.JSONField(default=list)
+    nonce = models.CharField(max_length=512, blank=True)
+    code_challenge = models.CharField(max_length=128, blank=True)
+    code_challenge_method = models.CharField(max_length=8, blank=True)
+    auth_time = models.DateTimeField()
+    amr = models.JSONField(default=list, blank=True)
+    expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    # The refresh-token family its redemption started, revoked if the code is presented again.
+    issued_family = models.UUIDField(null=True, blank=True)
+    issued_origin_jti = models.UUIDField(null=True, blank=True)
+
+    # Authlib's AuthorizationCodeMixin and CodeChallenge read these.
+    def get_redirect_uri(self) -> str:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return " ".join(self.scopes)
+
+
+class AuthChallenge(models.Model):
+    """The state between sign-in steps: the Session string a client returns with its answer.
+
+    Only a digest of the session is kept; a row is consumed once, under select_for_update.
+    """
+
+    pool = models.ForeignKey(UserPool, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(UserPoolClient, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    challenge_name = models.CharField(max_length=32)
+    session_digest = models.CharField(max_length=64, unique=True)
+    state = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    consumed_at = models.DateTimeField(null=True, blank=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime
 import hashlib
 import uuid
@@ -26,6 +27,9 @@ class TokenSet:
     id_token: str | None = None
     refresh_token: str | None = None
     token_type: str = "Bearer"
+    # Server-side handles of what was issued (never sent to clients): for revoking it later.
+    origin_jti: str | None = None
+    family: str | None = None
 
     def as_oauth(self) -> dict:
         body = {"access_token": self.access_token, "expires_in": self.expires_in, "token_type": self.token_type}
@@ -132,11 +136,12 @@ def issue_token_set(
     if include_refresh_token:
         record, refresh = _new_refresh_token(pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, amr=list(amr))
     origin_jti = str(record.origin_jti) if record else str(uuid.uuid4())
-    return _mint(
+    issued = _mint(
         pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, origin_jti=origin_jti,
         event_id=event_id, nonce=nonce, amr=list(amr), include_id_token=include_id_token,
         refresh_token=refresh if record else None,
     )
+    return dataclasses.replace(issued, origin_jti=origin_jti, family=str(record.family) if record else None)
 
 
 def _mint(*, pool, client, user, scopes, auth_time, origin_jti, event_id, nonce, amr, include_id_token, refresh_token) -> TokenSet:
@@ -220,6 +225,14 @@ def _consume_refresh_token(*, pool, client, token, rotate) -> Exception | tuple[
         family=record.family, origin_jti=record.origin_jti,
     )
     return record, new_token
+
+
+def revoke_issued(*, pool: UserPool, client: UserPoolClient, family: str | None, origin_jti: str | None) -> None:
+    """Revoke what one sign-in produced: its refresh-token family and the tokens of its origin_jti."""
+    if family:
+        _revoke_family(uuid.UUID(str(family)), pool=pool, client=client)
+    if origin_jti:
+        _revoke_origins(pool, {uuid.UUID(str(origin_jti))}, client.validity("AccessToken"))
 
 
 def _revoke_family(family: uuid.UUID, *, pool: UserPool, client: UserPoolClient) -> None:

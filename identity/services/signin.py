@@ -1,0 +1,239 @@
+"""The one sign-in state machine: start a flow, answer challenges, end in an authenticated user.
+
+Every face drives it: the hosted pages, the OAuth server's login step, and the Cognito API's
+InitiateAuth/RespondToAuthChallenge. It returns who signed in; minting tokens is the caller's
+next step, always through identity.services.tokens.
+"""
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+
+from identity import clock, crypto, events
+from identity.context import SYSTEM, RequestContext
+from identity.errors import (
+    InvalidParameterException,
+    NotAuthorizedException,
+    PasswordResetRequiredException,
+    UserNotConfirmedException,
+    UserNotFoundException,
+)
+from identity.models import AuthChallenge, User, UserPool, UserPoolClient
+from identity.services import attributes as attribute_rules
+from identity.services import directory, passwords
+
+NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
+PASSWORD_FLOWS = {
+    "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
+    "ADMIN_USER_PASSWORD_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+}
+MAX_CHALLENGE_ATTEMPTS = 5
+BAD_CREDENTIALS = "Incorrect username or password."
+
+
+@dataclass(frozen=True)
+class AuthenticationResult:
+    user: User
+    auth_time: datetime.datetime
+    amr: tuple[str, ...] = ("pwd",)
+
+
+@dataclass(frozen=True)
+class ChallengeResult:
+    name: str
+    session: str
+    parameters: dict = field(default_factory=dict)
+
+
+SignInResult = AuthenticationResult | ChallengeResult
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_hash(cost_key: tuple) -> str:
+    return make_password("timing-equaliser")
+
+
+def _equalise_timing(password: str) -> None:
+    # An unknown user costs one hash, as a known one does (cf. Django's ModelBackend, #20760).
+    from django.conf import settings
+
+    check_password(password, _dummy_hash(tuple(sorted(settings.USERPOOLS_ARGON2.items()))))
+
+
+def initiate_auth(
+    *, pool: UserPool, client: UserPoolClient, auth_flow: str, auth_parameters: dict, context: RequestContext = SYSTEM
+) -> SignInResult:
+    """Start a sign-in flow the client is allowed to use. Cognito: InitiateAuth / AdminInitiateAuth.
+
+    Password flows (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH) check
+    SECRET_HASH for clients with a secret. Raises InvalidParameterException (flow not enabled or
+    unknown, missing USERNAME/PASSWORD) and whatever password_sign_in raises.
+    """
+    permission = PASSWORD_FLOWS.get(auth_flow)
+    if permission is None:
+        raise InvalidParameterException(f"Unsupported AuthFlow {auth_flow}.")
+    if permission not in client.explicit_auth_flows:
+        raise InvalidParameterException(f"{auth_flow} flow not enabled for this client")
+    username, password = auth_parameters.get("USERNAME"), auth_parameters.get("PASSWORD")
+    if not username or not password:
+        raise InvalidParameterException("Missing required parameter USERNAME or PASSWORD")
+    check_secret_hash(client, username, auth_parameters.get("SECRET_HASH"))
+    return password_sign_in(pool=pool, client=client, username=username, password=password, context=context)
+
+
+def check_secret_hash(client: UserPoolClient, username: str, secret_hash: str | None) -> None:
+    from identity.services.pools import check_secret_hash as matches
+
+    if not matches(client, username=username, secret_hash=secret_hash):
+        raise NotAuthorizedException(f"Client {client.client_id} is configured with secret but SECRET_HASH was not received or did not match.")
+
+
+def password_sign_in(
+    *, pool: UserPool, client: UserPoolClient, username: str, password: str, context: RequestContext = SYSTEM
+) -> SignInResult:
+    """Check a username (or alias) and password, then the user's state.
+
+    Returns AuthenticationResult, or a NEW_PASSWORD_REQUIRED challenge for a temporary password.
+    Raises NotAuthorizedException (bad credentials, disabled user, expired temporary password),
+    UserNotFoundException (only when the client does not hide existence),
+    UserNotConfirmedException, PasswordResetRequiredException.
+    """
+    user = directory.find_user(pool, username)
+    if user is None:
+        _equalise_timing(password)
+        if client.hides_user_existence:
+            raise NotAuthorizedException(BAD_CREDENTIALS)
+        raise UserNotFoundException("User does not exist.")
+    if not passwords.password_matches(user, password):
+        events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "password"})
+        raise NotAuthorizedException(BAD_CREDENTIALS)
+    _check_can_sign_in(user)
+    if user.status == User.Status.FORCE_CHANGE_PASSWORD:
+        return _new_password_challenge(pool=pool, client=client, user=user)
+    return _succeed(user, client, context, amr=("pwd",))
+
+
+def _check_can_sign_in(user: User) -> None:
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    if user.status == User.Status.UNCONFIRMED:
+        raise UserNotConfirmedException("User is not confirmed.")
+    if user.status == User.Status.RESET_REQUIRED:
+        raise PasswordResetRequiredException("Password reset required for the user")
+    expiry = user.temporary_password_expires_at
+    if user.status == User.Status.FORCE_CHANGE_PASSWORD and expiry and expiry <= clock.now():
+        raise NotAuthorizedException("Temporary password has expired and must be reset by an administrator.")
+
+
+def _succeed(user: User, client: UserPoolClient, context: RequestContext, *, amr: tuple[str, ...]) -> AuthenticationResult:
+    events.signed_in(user=user, context=context, details={"client_id": client.client_id, "amr": list(amr)})
+    return AuthenticationResult(user=user, auth_time=clock.now(), amr=amr)
+
+
+def _missing_required(user: User) -> list[str]:
+    from identity import schema
+
+    rules = schema.rules_for(user.pool.schema)
+    return [name for name, rule in rules.items() if rule.required and name != "sub" and not user.attributes.get(name)]
+
+
+def _new_password_challenge(*, pool: UserPool, client: UserPoolClient, user: User) -> ChallengeResult:
+    session = start_challenge(pool=pool, client=client, user=user, name=NEW_PASSWORD_REQUIRED)
+    parameters = {
+        "USER_ID_FOR_SRP": user.username,
+        "requiredAttributes": json.dumps([f"userAttributes.{name}" for name in _missing_required(user)]),
+        "userAttributes": json.dumps(user.attributes),
+    }
+    return ChallengeResult(name=NEW_PASSWORD_REQUIRED, session=session, parameters=parameters)
+
+
+def start_challenge(*, pool: UserPool, client: UserPoolClient, user: User, name: str, state: dict | None = None) -> str:
+    """Store a challenge step and return its opaque, single-use Session string."""
+    session = crypto.random_token(96)
+    AuthChallenge.objects.create(
+        pool=pool, client=client, user=user, challenge_name=name, state=state or {},
+        session_digest=crypto.keyed_digest("auth-session", session),
+        expires_at=clock.now() + datetime.timedelta(minutes=client.auth_session_validity),
+    )
+    return session
+
+
+def respond_to_auth_challenge(
+    *,
+    pool: UserPool,
+    client: UserPoolClient,
+    challenge_name: str,
+    session: str,
+    responses: dict,
+    context: RequestContext = SYSTEM,
+) -> SignInResult:
+    """Answer the challenge a Session stands for. Cognito: RespondToAuthChallenge.
+
+    Raises NotAuthorizedException ("Invalid session for the user." for an unknown, used,
+    expired or other client's session), InvalidParameterException, and the answer's own errors
+    (for NEW_PASSWORD_REQUIRED: InvalidPasswordException, schema errors); a wrong answer leaves
+    the session usable until MAX_CHALLENGE_ATTEMPTS.
+    """
+    handler = _HANDLERS.get(challenge_name)
+    if handler is None:
+        raise InvalidParameterException(f"Unsupported ChallengeName {challenge_name}.")
+    outcome = _answer(pool, client, challenge_name, session or "", responses or {}, handler, context)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+@transaction.atomic
+def _answer(pool, client, challenge_name, session, responses, handler, context):
+    # Errors are returned, not raised, so the counted attempt commits.
+    row = (
+        AuthChallenge.objects.select_for_update().select_related("user", "user__pool")
+        .filter(session_digest=crypto.keyed_digest("auth-session", session), pool=pool, client=client).first()
+    )
+    if row is None or row.consumed_at or row.expires_at <= clock.now() or row.challenge_name != challenge_name:
+        return NotAuthorizedException("Invalid session for the user, session is expired.")
+    user = row.user
+    if responses.get("USERNAME") and directory.find_user(pool, responses["USERNAME"]) != user:
+        return NotAuthorizedException("Invalid session for the user.")
+    try:
+        check_secret_hash(client, responses.get("USERNAME") or user.username, responses.get("SECRET_HASH"))
+        result = handler(row=row, user=user, client=client, responses=responses, context=context)
+    except Exception as exc:
+        attempts = row.state.get("attempts", 0) + 1
+        row.state = {**row.state, "attempts": attempts}
+        if attempts >= MAX_CHALLENGE_ATTEMPTS:
+            row.consumed_at = clock.now()
+        row.save(update_fields=["state", "consumed_at"])
+        return exc
+    row.consumed_at = clock.now()
+    row.save(update_fields=["consumed_at"])
+    return result
+
+
+def _complete_new_password(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
+    _check_can_sign_in(user)
+    new_password = responses.get("NEW_PASSWORD")
+    if not new_password:
+        raise InvalidParameterException("Missing required parameter NEW_PASSWORD")
+    given = {key.removeprefix("userAttributes."): value for key, value in responses.items() if key.startswith("userAttributes.")}
+    if given:
+        attribute_rules.check_writes(user.pool, given, creating=False, client=client)
+    with transaction.atomic():
+        user.attributes = {**user.attributes, **given}
+        missing = _missing_required(user)
+        if missing:
+            raise InvalidParameterException(f"Attributes did not conform to the schema: {missing[0]}: The attribute is required")
+        passwords.check_password_policy(pool=user.pool, password=new_password)
+        passwords.store_password(user, new_password, temporary=False)
+        user.status = User.Status.CONFIRMED
+        directory.save_user(user, update_fields=["attributes", "password", "password_changed_at", "temporary_password_expires_at", "status"])
+    return _succeed(user, client, context, amr=("pwd",))
+
+
+_HANDLERS = {NEW_PASSWORD_REQUIRED: _complete_new_password}

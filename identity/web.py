@@ -1,0 +1,34 @@
+"""What every web face needs from the core: resolve the pool once, and describe the caller."""
+from __future__ import annotations
+
+import functools
+
+from django.http import Http404
+
+from identity.context import RequestContext
+from identity.errors import ResourceNotFoundException
+from identity.services import directory
+
+
+def pool_view(view):
+    """Resolve `pool_id` from the URL into `pool` (or 404) and pass it on explicitly."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, pool_id: str, **kwargs):
+        try:
+            pool = directory.get_pool(pool_id)
+        except ResourceNotFoundException:
+            raise Http404("No such user pool.") from None
+        return view(request, *args, pool=pool, **kwargs)
+
+    return wrapper
+
+
+def request_context(request, *, actor: str = "user") -> RequestContext:
+    language = getattr(request, "LANGUAGE_CODE", "en") or "en"
+    return RequestContext(
+        actor=actor,
+        ip_address=request.META.get("REMOTE_ADDR"),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
+        language=language,
+    )
