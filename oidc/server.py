@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from authlib.integrations.django_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import grants
-from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError, InvalidScopeError
+from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidGrantError, InvalidRequestError, InvalidScopeError
 from authlib.oauth2.rfc7636 import CodeChallenge
 
 from identity.errors import IdentityError
@@ -80,6 +80,13 @@ class PoolAuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
 
 class PoolImplicitGrant(grants.ImplicitGrant):
+    def authenticate_token_endpoint_client(self):
+        # The authorization endpoint identifies the client by client_id only, secret or not, as Cognito.
+        client = self.server.query_client(self.request.payload.client_id)
+        if client is None:
+            raise InvalidClientError("The client does not exist on this server.")
+        return client
+
     def validate_requested_scope(self):
         _check_scopes(self)
 
