@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from hostedui import session
@@ -13,11 +12,11 @@ from hostedui.forms import NewPasswordForm, SignInForm
 from identity.errors import IdentityError
 from identity.models import UserPoolClient
 from identity.services import signin
-from identity.web import pool_view, request_context
+from identity.web import pool_url, pool_view, request_context
 
 
-def _continue_url(pool, params) -> str:
-    return reverse("oidc:authorize", kwargs={"pool_id": pool.id}) + "?" + urlencode(list(params.items()))
+def _continue_url(request, pool) -> str:
+    return pool_url(request, pool, "oidc:authorize") + "?" + urlencode(list(request.GET.items()))
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,7 +45,7 @@ def login(request, pool):
 def _after_step(request, pool, result):
     if isinstance(result, signin.AuthenticationResult):
         session.sign_in(request, pool, result)
-        return HttpResponseRedirect(_continue_url(pool, request.GET))
+        return HttpResponseRedirect(_continue_url(request, pool))
     form = NewPasswordForm(initial={"session": result.session, "username": result.parameters.get("USER_ID_FOR_SRP", "")})
     return render(request, "hostedui/new_password.html", {"form": form, "pool": pool})
 

@@ -7,13 +7,12 @@ from authlib.oauth2 import OAuth2Error
 from authlib.oidc.core.errors import LoginRequiredError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hostedui import session
 from identity import clock
-from identity.web import pool_view
+from identity.web import pool_url, pool_view
 from identity.services import keys
 from oidc import discovery, endpoints
 from oidc.server import build_authorization_server
@@ -71,7 +70,7 @@ def _too_old(signed_in, max_age: str | None) -> bool:
 def _to_sign_in(request, pool):
     # The sign-in page resumes this same authorization request afterwards, without prompt=login.
     params = [(k, v) for k, v in request.GET.items() if k != "prompt"]
-    return HttpResponseRedirect(reverse("hostedui:login", kwargs={"pool_id": pool.id}) + "?" + urlencode(params))
+    return HttpResponseRedirect(pool_url(request, pool, "hostedui:login") + "?" + urlencode(params))
 
 
 @csrf_exempt

@@ -1,6 +1,6 @@
 """The user directory's tables."""
 from identity.models.events import AuditEvent
-from identity.models.pools import Group, ResourceServer, UserPool, UserPoolClient
+from identity.models.pools import Group, ResourceServer, UserPool, UserPoolClient, UserPoolDomain
 from identity.models.tokens import AuthChallenge, AuthorizationCode, RefreshToken, RevokedOrigin, SigningKey
 from identity.models.users import GroupMembership, PasswordHistory, User, VerificationCode
 
@@ -18,5 +18,6 @@ __all__ = [
     "User",
     "UserPool",
     "UserPoolClient",
+    "UserPoolDomain",
     "VerificationCode",
 ]

@@ -228,3 +228,18 @@ class ResourceServer(models.Model):
 
     def full_scope_names(self) -> list[str]:
         return [f"{self.identifier}/{scope['ScopeName']}" for scope in self.scopes]
+
+
+class UserPoolDomain(models.Model):
+    """A host name that serves one pool's hosted pages and OAuth endpoints without the /<pool_id> prefix."""
+
+    pool = models.ForeignKey(UserPool, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253, unique=True, help_text="auth.example.com: lower case, no scheme or port")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = "domain"
+
+    def __str__(self) -> str:
+        return self.domain

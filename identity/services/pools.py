@@ -266,3 +266,39 @@ def get_resource_server(*, pool: UserPool, identifier: str) -> ResourceServer:
     if server is None:
         raise ResourceNotFoundException(f"Resource server {identifier} does not exist.")
     return server
+
+
+_DOMAIN_RE = __import__("re").compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+@transaction.atomic
+def create_user_pool_domain(*, pool: UserPool, domain: str, context: RequestContext = SYSTEM):
+    """Serve the pool's pages and endpoints on `domain` too. Cognito: CreateUserPoolDomain.
+
+    Raises InvalidParameterException (malformed, or already taken by any pool).
+    """
+    from identity.models import UserPoolDomain
+
+    domain = (domain or "").strip().lower().rstrip(".")
+    if not _DOMAIN_RE.match(domain):
+        raise InvalidParameterException(f"Invalid domain {domain!r}: a host name such as auth.example.com.")
+    if UserPoolDomain.objects.filter(domain=domain).exists():
+        raise InvalidParameterException(f"Domain {domain} is already in use.")
+    created = UserPoolDomain.objects.create(pool=pool, domain=domain)
+    events.pool_updated(pool=pool, context=context, details={"domain_added": domain})
+    return created
+
+
+def pool_for_host(host: str) -> str | None:
+    """The id of the pool whose domain is `host` (port ignored), cached for a minute; None if none."""
+    from django.core.cache import cache
+
+    from identity.models import UserPoolDomain
+
+    name = host.rsplit(":", 1)[0].lower().rstrip(".") if not host.startswith("[") else host
+    key = f"pool-domain:{name}"
+    found = cache.get(key)
+    if found is None:
+        found = UserPoolDomain.objects.filter(domain=name).values_list("pool_id", flat=True).first() or ""
+        cache.set(key, found, 60)
+    return found or None
