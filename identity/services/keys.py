@@ -99,6 +99,11 @@ def published_keys(pool: UserPool) -> list[SigningKey]:
     )
 
 
+def published_keys_jwks(pool: UserPool) -> dict:
+    """The JWKS read fresh from the database (no process cache)."""
+    return {"keys": [key.public_jwk for key in published_keys(pool)]}
+
+
 @dataclass(frozen=True)
 class LoadedKeys:
     kid: str

@@ -1,6 +1,7 @@
 """Pools, app clients, resource servers: creation and settings (CreateUserPool, CreateUserPoolClient, …)."""
 from __future__ import annotations
 
+import datetime
 import secrets
 import string
 from dataclasses import dataclass
@@ -189,15 +190,42 @@ def create_user_pool_client(
         logout_urls=urls["logout"],
         read_attributes=list(read_attributes or []),
         write_attributes=list(write_attributes or []),
-        access_token_validity=pool.default_access_token_validity // 60,
-        id_token_validity=pool.default_id_token_validity // 60,
-        refresh_token_validity=max(pool.default_refresh_token_validity // 86400, 1),
-        **fields,
+        **{**_pool_default_validity(pool), **fields},
     )
+    check_token_validity(client)
     secret = _set_secret(client) if generate_secret else None
     client.save()
     events.client_created(client=client, context=context)
     return CreatedClient(client=client, secret=secret)
+
+
+# Cognito's bounds on token lifetimes.
+VALIDITY_BOUNDS = {
+    "AccessToken": (datetime.timedelta(minutes=5), datetime.timedelta(days=1)),
+    "IdToken": (datetime.timedelta(minutes=5), datetime.timedelta(days=1)),
+    "RefreshToken": (datetime.timedelta(hours=1), datetime.timedelta(days=3650)),
+}
+
+
+def check_token_validity(client: UserPoolClient) -> None:
+    """Raise InvalidParameterException unless every lifetime is within Cognito's bounds."""
+    from identity.models.pools import TOKEN_UNITS
+
+    for token, (low, high) in VALIDITY_BOUNDS.items():
+        if client.token_validity_units.get(token, "seconds") not in TOKEN_UNITS:
+            raise InvalidParameterException(f"Invalid TokenValidityUnits for {token}.")
+        if not low <= client.validity(token) <= high:
+            raise InvalidParameterException(f"{token} validity must be between {low} and {high}.")
+    if not 3 <= client.auth_session_validity <= 15:
+        raise InvalidParameterException("AuthSessionValidity must be between 3 and 15 minutes.")
+
+
+def _pool_default_validity(pool: UserPool) -> dict:
+    return {
+        "access_token_validity": pool.default_access_token_validity // 60,
+        "id_token_validity": pool.default_id_token_validity // 60,
+        "refresh_token_validity": max(pool.default_refresh_token_validity // 86400, 1),
+    }
 
 
 def _check_redirect_url(url: str, kind: str) -> None:

@@ -154,3 +154,52 @@ def test_keys_publish_next_before_signing_and_keep_retired(pool, client_app, sig
     assert _verify(pool, after.access_token).header["kid"] == upcoming.kid
     assert _verify(pool, issued.access_token).claims["token_use"] == "access"  # old key still published
     assert len(keys.jwks(pool)["keys"]) == 3
+
+
+def test_retired_keys_leave_the_jwks_once_their_tokens_expired(pool, monkeypatch):
+    old = keys.signing_keys(pool).kid
+    keys.rotate_keys(pool=pool)
+    assert old in {k["kid"] for k in keys.published_keys_jwks(pool)["keys"]}
+    later = clock.now() + keys.MAX_TOKEN_LIFETIME + datetime.timedelta(minutes=2)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert old not in {k["kid"] for k in keys.published_keys_jwks(pool)["keys"]}
+
+
+def test_rotate_keys_command(pool):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    before = keys.signing_keys(pool).kid
+    out = StringIO()
+    call_command("rotate_keys", "--pool", pool.id, "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["CurrentKid"] != before and before in result["PublishedKids"] and len(result["PublishedKids"]) == 3
+    assert keys.signing_keys(pool).kid == result["CurrentKid"]  # the process cache was refreshed
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"access_token_validity": 4},  # minutes: under 5
+        {"id_token_validity": 1441},  # minutes: over a day
+        {"refresh_token_validity": 3651},  # days: over ten years
+        {"refresh_token_validity": 30, "token_validity_units": {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "minutes"}},
+        {"auth_session_validity": 16},
+    ],
+)
+def test_token_lifetimes_outside_cognitos_bounds_are_refused(pool, fields):
+    from identity.errors import InvalidParameterException
+
+    with pytest.raises(InvalidParameterException):
+        factories.create_client(pool=pool, **fields)
+    assert not pool.clients.exists()
+
+
+def test_custom_lifetimes_show_in_tokens(pool):
+    client = factories.create_client(pool=pool, access_token_validity=5, id_token_validity=1440)
+    user = factories.create_user(pool=pool)
+    issued = tokens.issue_token_set(pool=pool, client=client, user=user, scopes=["openid"], auth_time=clock.now())
+    access, id_token = _verify(pool, issued.access_token).claims, _verify(pool, issued.id_token).claims
+    assert access["exp"] - access["iat"] == 300 and id_token["exp"] - id_token["iat"] == 86400 and issued.expires_in == 300
