@@ -19,7 +19,7 @@ def pool_view(view):
         # On a pool's own domain the Host named the pool (identity.middleware); else the path did.
         pool_id = pool_id or getattr(request, "pool_domain_id", None)
         try:
-            pool = directory.get_pool(pool_id)
+            pool = directory.get_pool_cached(pool_id)
         except ResourceNotFoundException:
             raise Http404("No such user pool.") from None
         return view(request, *args, pool=pool, **kwargs)

@@ -14,7 +14,7 @@ from hostedui import session
 from identity import clock, crypto
 from identity.errors import IdentityError
 from identity.models import RefreshToken, UserPoolClient
-from identity.services import claims, keys, tokens
+from identity.services import claims, directory, keys, tokens
 from identity.services.pools import issuer_for
 
 PUBLIC_OR_CONFIDENTIAL = ["client_secret_basic", "client_secret_post", "none"]
@@ -46,12 +46,11 @@ def userinfo(request, pool):
         return _bearer_error(401, "invalid_token", exc.message)
     if verified.user is None or "openid" not in verified.scopes:
         return _bearer_error(403, "insufficient_scope", "The access token was not granted the openid scope.")
-    client = UserPoolClient.objects.filter(pool=pool, client_id=verified.client_id).first()
+    client = directory.find_client_cached(pool, verified.client_id)
     body = {"sub": str(verified.user.sub), "username": verified.user.username}
-    body.update(claims.id_token_claims(verified.user, client))
-    for name in ("cognito:username", "cognito:groups", "cognito:roles", "cognito:preferred_role"):
-        body.pop(name, None)
+    body.update(claims.attribute_claims(verified.user, client))
     return JsonResponse(body)
+
 
 
 def _authenticate(server, request, methods):

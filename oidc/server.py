@@ -1,14 +1,17 @@
 """Authlib's authorization server, built per request for one pool; grant hooks call identity.services."""
 from __future__ import annotations
 
+import functools
+
 from authlib.integrations.django_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidGrantError, InvalidRequestError, InvalidScopeError
 from authlib.oauth2.rfc7636 import CodeChallenge
 
+from identity import localcache
 from identity.errors import IdentityError
 from identity.models import RefreshToken, ResourceServer, UserPool, UserPoolClient
-from identity.services import authorization_codes, tokens
+from identity.services import authorization_codes, directory, tokens
 
 CLIENT_AUTH = ["client_secret_basic", "client_secret_post", "none"]
 
@@ -19,7 +22,12 @@ class PoolAuthorizationServer(AuthorizationServer):
         self.pool = pool
 
     def query_client(self, client_id):
-        return UserPoolClient.objects.filter(pool=self.pool, client_id=client_id).select_related("pool").first()
+        return directory.find_client_cached(self.pool, client_id or "")
+
+    @functools.cached_property
+    def custom_scopes(self) -> list[str]:
+        """The pool's resource-server scopes (`identifier/name`)."""
+        return localcache.get_or_load(("custom-scopes", self.pool.id), lambda: custom_scopes(self.pool))
 
     def save_token(self, token, request):
         # identity.services.tokens already stored what must be stored (refresh-token digests).
@@ -122,14 +130,14 @@ class PoolClientCredentialsGrant(grants.ClientCredentialsGrant):
 
     def validate_requested_scope(self):
         _check_scopes(self)
-        custom = set(custom_scopes(self.server.pool))
+        custom = set(self.server.custom_scopes)
         requested = (self.request.payload.scope or "").split()
         if any(scope not in custom for scope in requested):
             raise InvalidScopeError("client_credentials grants only resource-server scopes.")
 
     def generate_token(self, user=None, scope=None, grant_type=None, expires_in=None, include_refresh_token=False):
         client = self.request.client
-        custom = set(custom_scopes(self.server.pool))
+        custom = set(self.server.custom_scopes)
         scopes = (scope or "").split() or [s for s in client.allowed_oauth_scopes if s in custom]
         if not scopes:
             raise InvalidScopeError("The client is allowed no resource-server scopes.")
@@ -137,7 +145,8 @@ class PoolClientCredentialsGrant(grants.ClientCredentialsGrant):
 
 
 def custom_scopes(pool: UserPool) -> list[str]:
-    return [name for server in ResourceServer.objects.filter(pool=pool) for name in server.full_scope_names()]
+    rows = ResourceServer.objects.filter(pool=pool).values_list("identifier", "scopes")
+    return [f"{identifier}/{scope['ScopeName']}" for identifier, scopes in rows for scope in scopes]
 
 
 def build_authorization_server(pool: UserPool) -> PoolAuthorizationServer:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from identity import localcache
 from identity.services import keys
 from tests import factories
 
@@ -17,6 +18,7 @@ def _shared_test_keys(monkeypatch):
     counter = iter(range(10**9))
     monkeypatch.setattr(keys, "generate_rsa_key", lambda: _TEST_KEYS[next(counter) % len(_TEST_KEYS)])
     keys.forget_cached_keys()
+    localcache.clear()
 
 
 @pytest.fixture

@@ -21,9 +21,14 @@ def _typed(name: str, value: str):
     return value
 
 
-def group_claims(user: User) -> dict:
+def user_groups(user: User) -> list[Group]:
+    """The user's groups by precedence (lowest first), then name: one query, shared by both tokens."""
+    return list(Group.objects.filter(memberships__user=user).order_by("precedence", "name"))
+
+
+def group_claims(user: User, groups: list[Group] | None = None) -> dict:
     """cognito:groups, and cognito:roles / cognito:preferred_role when groups carry roles."""
-    groups = list(Group.objects.filter(memberships__user=user).order_by("precedence", "name"))
+    groups = user_groups(user) if groups is None else groups
     if not groups:
         return {}
     claims: dict = {"cognito:groups": [g.name for g in groups]}
@@ -40,17 +45,21 @@ def group_claims(user: User) -> dict:
     return claims
 
 
-def id_token_claims(user: User, client: UserPoolClient) -> dict:
+def id_token_claims(user: User, client: UserPoolClient | None, groups: list[Group] | None = None) -> dict:
     """The user's part of an ID token: sub, cognito:username, groups and readable attributes."""
     claims = {"sub": str(user.sub), "cognito:username": user.username}
-    claims.update({name: _typed(name, value) for name, value in readable_attributes(user, client).items()})
-    claims.update(group_claims(user))
+    claims.update(attribute_claims(user, client))
+    claims.update(group_claims(user, groups))
     return claims
 
 
-def access_token_claims(user: User) -> dict:
+def attribute_claims(user: User, client: UserPoolClient | None) -> dict:
+    return {name: _typed(name, value) for name, value in readable_attributes(user, client).items()}
+
+
+def access_token_claims(user: User, groups: list[Group] | None = None) -> dict:
     claims = {"sub": str(user.sub), "username": user.username}
-    groups = group_claims(user).get("cognito:groups")
-    if groups:
-        claims["cognito:groups"] = groups
+    names = [group.name for group in (user_groups(user) if groups is None else groups)]
+    if names:
+        claims["cognito:groups"] = names
     return claims

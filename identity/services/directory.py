@@ -5,7 +5,7 @@ import uuid
 
 from django.db import IntegrityError, transaction
 
-from identity import normalize
+from identity import localcache, normalize
 from identity.errors import (
     AliasExistsException,
     ResourceNotFoundException,
@@ -33,6 +33,23 @@ def get_pool(pool_id: str) -> UserPool:
     if pool is None:
         raise ResourceNotFoundException(f"User pool {pool_id} does not exist.")
     return pool
+
+
+def get_pool_cached(pool_id: str) -> UserPool:
+    """get_pool for the request path: each process reuses the row for a few seconds (identity.localcache)."""
+    return localcache.get_or_load(("pool", pool_id), lambda: get_pool(pool_id))
+
+
+def find_client_cached(pool: UserPool, client_id: str) -> UserPoolClient | None:
+    """The pool's client for the request path (identity.localcache), its `pool` set to `pool`."""
+
+    def load():
+        client = UserPoolClient.objects.filter(pool=pool, client_id=client_id).first()
+        if client is not None:
+            client.pool = pool
+        return client
+
+    return localcache.get_or_load(("client", pool.id, client_id), load)
 
 
 def get_client(pool: UserPool, client_id: str) -> UserPoolClient:

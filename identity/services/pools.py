@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from identity import crypto, events, schema
+from identity import crypto, events, localcache, schema
 from identity.context import SYSTEM, RequestContext
 from identity.errors import InvalidParameterException, ResourceNotFoundException
 from identity.models import ResourceServer, UserPool, UserPoolClient
@@ -243,6 +243,7 @@ def rotate_client_secret(*, client: UserPoolClient, context: RequestContext = SY
     """Give the client a new secret (returned once); the old one stops working at once."""
     secret = _set_secret(client)
     client.save(update_fields=["secret_digest", "secret_encrypted", "secret_created_at", "updated_at"])
+    localcache.forget(("client", client.pool_id, client.client_id))
     events.client_secret_rotated(client=client, context=context)
     return secret
 
@@ -285,6 +286,7 @@ def create_resource_server(
             raise InvalidParameterException(f"Invalid scope name {scope_name!r}.")
         cleaned.append({"ScopeName": scope_name, "ScopeDescription": str(scope.get("ScopeDescription", scope_name))})
     server = ResourceServer.objects.create(pool=pool, identifier=identifier, name=name, scopes=cleaned)
+    localcache.forget(("custom-scopes", pool.id))
     events.resource_server_created(server=server, context=context)
     return server
 

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Exists
 from joserfc import jwt
 from joserfc.errors import JoseError
 
@@ -60,11 +61,12 @@ def _timestamps(lifetime: datetime.timedelta) -> tuple[int, int]:
 
 
 def mint_access_token(
-    *, pool: UserPool, client: UserPoolClient, user: User, scopes: list[str], auth_time: int, origin_jti: str, event_id: str
+    *, pool: UserPool, client: UserPoolClient, user: User, scopes: list[str], auth_time: int, origin_jti: str, event_id: str,
+    groups: list | None = None,
 ) -> str:
     iat, exp = _timestamps(client.validity("AccessToken"))
     payload = {
-        **claim_builders.access_token_claims(user),
+        **claim_builders.access_token_claims(user, groups),
         "iss": issuer_for(pool),
         "client_id": client.client_id,
         "origin_jti": origin_jti,
@@ -91,10 +93,11 @@ def mint_id_token(
     nonce: str | None = None,
     access_token: str | None = None,
     amr: list[str] | None = None,
+    groups: list | None = None,
 ) -> str:
     iat, exp = _timestamps(client.validity("IdToken"))
     payload = {
-        **claim_builders.id_token_claims(user, client),
+        **claim_builders.id_token_claims(user, client, groups),
         "iss": issuer_for(pool),
         "aud": client.client_id,
         "origin_jti": origin_jti,
@@ -146,14 +149,16 @@ def issue_token_set(
 
 def _mint(*, pool, client, user, scopes, auth_time, origin_jti, event_id, nonce, amr, include_id_token, refresh_token) -> TokenSet:
     auth_ts = int(auth_time.timestamp())
+    groups = claim_builders.user_groups(user)
     access = mint_access_token(
-        pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_ts, origin_jti=origin_jti, event_id=event_id
+        pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_ts, origin_jti=origin_jti, event_id=event_id,
+        groups=groups,
     )
     id_token = None
     if include_id_token:
         id_token = mint_id_token(
             pool=pool, client=client, user=user, auth_time=auth_ts, origin_jti=origin_jti, event_id=event_id,
-            nonce=nonce, access_token=access, amr=amr,
+            nonce=nonce, access_token=access, amr=amr, groups=groups,
         )
     expires_in = int(client.validity("AccessToken").total_seconds())
     return TokenSet(access_token=access, expires_in=expires_in, id_token=id_token, refresh_token=refresh_token)
@@ -199,7 +204,7 @@ def refresh(*, pool: UserPool, client: UserPoolClient, refresh_token: str, rotat
 def _consume_refresh_token(*, pool, client, token, rotate) -> Exception | tuple[RefreshToken, str | None]:
     # Returns errors rather than raising them, so a family revoked on reuse stays revoked.
     record = (
-        RefreshToken.objects.select_for_update().select_related("user")
+        RefreshToken.objects.select_for_update(of=("self",)).select_related("user")
         .filter(token_digest=_refresh_digest(token), pool=pool).first()
     )
     if record is None or record.client_id != client.client_id:
@@ -212,6 +217,7 @@ def _consume_refresh_token(*, pool, client, token, rotate) -> Exception | tuple[
     if record.expires_at <= clock.now():
         return NotAuthorizedException("Refresh Token has expired")
     user = record.user
+    user.pool = pool
     if not user.enabled:
         return NotAuthorizedException("User is disabled.")
     if user.tokens_valid_after and record.created_at < user.tokens_valid_after:
@@ -299,16 +305,27 @@ def verify_access_token(*, pool: UserPool, token: str) -> VerifiedAccessToken:
         raise NotAuthorizedException("Invalid Access Token")
     if int(payload.get("exp", 0)) <= int(clock.now().timestamp()):
         raise NotAuthorizedException("Access Token has expired")
-    if RevokedOrigin.objects.filter(origin_jti=payload.get("origin_jti") or uuid.UUID(int=0)).exists():
-        raise NotAuthorizedException("Access Token has been revoked")
     user = None
     if payload.get("sub") != payload.get("client_id"):
-        user = User.objects.filter(pool=pool, sub=payload.get("sub")).select_related("pool").first()
-        if user is None or not user.enabled:
-            raise NotAuthorizedException("Access Token has been revoked")
-        if user.tokens_valid_after and int(payload.get("iat", 0)) <= int(user.tokens_valid_after.timestamp()):
-            raise NotAuthorizedException("Access Token has been revoked")
+        user = _token_user(pool, payload)
     return VerifiedAccessToken(user=user, client_id=payload.get("client_id", ""), scopes=payload.get("scope", "").split(), claims=payload)
+
+
+def _token_user(pool: UserPool, payload: dict) -> User:
+    """The token's user, if the token still stands: one query for user and revocation together."""
+    try:
+        origin = uuid.UUID(str(payload.get("origin_jti")))
+        sub = uuid.UUID(str(payload.get("sub")))
+    except ValueError:
+        raise NotAuthorizedException("Invalid Access Token") from None
+    revoked = RevokedOrigin.objects.filter(origin_jti=origin)
+    user = User.objects.filter(pool=pool, sub=sub).annotate(origin_revoked=Exists(revoked)).first()
+    if user is None or not user.enabled or user.origin_revoked:
+        raise NotAuthorizedException("Access Token has been revoked")
+    if user.tokens_valid_after and int(payload.get("iat", 0)) <= int(user.tokens_valid_after.timestamp()):
+        raise NotAuthorizedException("Access Token has been revoked")
+    user.pool = pool
+    return user
 
 
 def issue_client_credentials_token(*, pool: UserPool, client: UserPoolClient, scopes: list[str]) -> TokenSet:
