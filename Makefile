@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The issuer tokens carry follows the address `make run` serves on, unless set.
+export USERPOOLS_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test setup migrate seed serve bench clean
 
