@@ -23,7 +23,9 @@ def _typed(name: str, value: str):
 
 def user_groups(user: User) -> list[Group]:
     """The user's groups by precedence (lowest first), then name: one query, shared by both tokens."""
-    return list(Group.objects.filter(memberships__user=user).order_by("precedence", "name"))
+    from identity.services import hotpath
+
+    return hotpath.user_groups(user)
 
 
 def group_claims(user: User, groups: list[Group] | None = None) -> dict:

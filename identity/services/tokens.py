@@ -9,7 +9,6 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Exists
 from joserfc import jwt
 from joserfc.errors import JoseError
 
@@ -17,7 +16,7 @@ from identity import clock, crypto
 from identity.errors import NotAuthorizedException, RefreshTokenReuseException
 from identity.models import RefreshToken, RevokedOrigin, User, UserPool, UserPoolClient
 from identity.services import claims as claim_builders
-from identity.services import keys
+from identity.services import hotpath, keys
 from identity.services.pools import issuer_for
 
 
@@ -203,10 +202,7 @@ def refresh(*, pool: UserPool, client: UserPoolClient, refresh_token: str, rotat
 @transaction.atomic
 def _consume_refresh_token(*, pool, client, token, rotate) -> Exception | tuple[RefreshToken, str | None]:
     # Returns errors rather than raising them, so a family revoked on reuse stays revoked.
-    record = (
-        RefreshToken.objects.select_for_update(of=("self",)).select_related("user")
-        .filter(token_digest=_refresh_digest(token), pool=pool).first()
-    )
+    record = hotpath.refresh_token_for_update(pool, _refresh_digest(token))
     if record is None or record.client_id != client.client_id:
         return NotAuthorizedException("Invalid Refresh Token")
     if record.revoked_at is not None:
@@ -216,8 +212,7 @@ def _consume_refresh_token(*, pool, client, token, rotate) -> Exception | tuple[
         return RefreshTokenReuseException("Refresh token has already been used; its sign-in has been revoked.")
     if record.expires_at <= clock.now():
         return NotAuthorizedException("Refresh Token has expired")
-    user = record.user
-    user.pool = pool
+    user = record.user = hotpath.user_by_id(pool, record.user_id)
     if not user.enabled:
         return NotAuthorizedException("User is disabled.")
     if user.tokens_valid_after and record.created_at < user.tokens_valid_after:
@@ -225,7 +220,7 @@ def _consume_refresh_token(*, pool, client, token, rotate) -> Exception | tuple[
     if not rotate:
         return record, None
     record.rotated_at = clock.now()
-    record.save(update_fields=["rotated_at"])
+    RefreshToken.objects.filter(pk=record.pk).update(rotated_at=record.rotated_at)
     _, new_token = _new_refresh_token(
         pool=pool, client=client, user=user, scopes=record.scopes, auth_time=record.auth_time, amr=record.amr,
         family=record.family, origin_jti=record.origin_jti,
@@ -318,13 +313,11 @@ def _token_user(pool: UserPool, payload: dict) -> User:
         sub = uuid.UUID(str(payload.get("sub")))
     except ValueError:
         raise NotAuthorizedException("Invalid Access Token") from None
-    revoked = RevokedOrigin.objects.filter(origin_jti=origin)
-    user = User.objects.filter(pool=pool, sub=sub).annotate(origin_revoked=Exists(revoked)).first()
+    user = hotpath.token_user(pool, sub=sub, origin_jti=origin)
     if user is None or not user.enabled or user.origin_revoked:
         raise NotAuthorizedException("Access Token has been revoked")
     if user.tokens_valid_after and int(payload.get("iat", 0)) <= int(user.tokens_valid_after.timestamp()):
         raise NotAuthorizedException("Access Token has been revoked")
-    user.pool = pool
     return user
 
 

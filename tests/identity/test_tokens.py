@@ -203,3 +203,18 @@ def test_custom_lifetimes_show_in_tokens(pool):
     issued = tokens.issue_token_set(pool=pool, client=client, user=user, scopes=["openid"], auth_time=clock.now())
     access, id_token = _verify(pool, issued.access_token).claims, _verify(pool, issued.id_token).claims
     assert access["exp"] - access["iat"] == 300 and id_token["exp"] - id_token["iat"] == 86400 and issued.expires_in == 300
+
+
+def test_group_claims_order_and_preferred_role(pool, client_app):
+    from identity.models import Group
+
+    user = factories.create_user(pool=pool)
+    for name, precedence, role in [("zeta", None, ""), ("beta", 5, "arn:aws:iam::1:role/beta"), ("alpha", 1, "arn:aws:iam::1:role/alpha")]:
+        group = Group.objects.create(pool=pool, name=name, precedence=precedence, role_arn=role)
+        user.memberships.create(pool=pool, group=group)
+    issued = tokens.issue_token_set(pool=pool, client=client_app, user=user, scopes=["openid"], auth_time=clock.now())
+    claims = _verify(pool, issued.id_token).claims
+    assert claims["cognito:groups"] == ["alpha", "beta", "zeta"]
+    assert claims["cognito:preferred_role"] == "arn:aws:iam::1:role/alpha"
+    assert claims["cognito:roles"] == ["arn:aws:iam::1:role/alpha", "arn:aws:iam::1:role/beta"]
+    assert _verify(pool, issued.access_token).claims["cognito:groups"] == ["alpha", "beta", "zeta"]
