@@ -22,7 +22,8 @@ class User(models.Model):
         RESET_REQUIRED = "RESET_REQUIRED"
         EXTERNAL_PROVIDER = "EXTERNAL_PROVIDER"
 
-    pool = models.ForeignKey(UserPool, on_delete=models.CASCADE, related_name="users")
+    # Indexed through (pool, …) composites below, which also serve lookups by pool alone.
+    pool = models.ForeignKey(UserPool, on_delete=models.CASCADE, related_name="users", db_index=False)
     sub = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     username = models.CharField(max_length=128)
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.UNCONFIRMED)
@@ -64,6 +65,7 @@ class User(models.Model):
             models.UniqueConstraint(fields=["pool", "preferred_username_login"], name="user_pref_login_unique_in_pool"),
         ]
         indexes = [
+            models.Index(fields=["pool", "id"], name="user_pool_idx"),
             models.Index(fields=["pool", "email_key", "id"], name="user_email_idx"),
             models.Index(fields=["pool", "phone_number_key", "id"], name="user_phone_idx"),
             models.Index(fields=["pool", "name_key", "id"], name="user_name_idx"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from identity import localcache, normalize
 from identity.errors import (
@@ -67,22 +68,36 @@ def search_key(attribute: str, value: str) -> str:
 
 
 def find_user(pool: UserPool, identifier: str) -> User | None:
-    """The user a sign-in identifier names: username, a login alias (email, phone, preferred_username) or sub."""
+    """The user a sign-in identifier names: username, a login alias (email, phone, preferred_username) or sub.
+
+    One query over the unique indexes; when several users match, a username wins over an alias,
+    an alias over a sub.
+    """
     if not identifier:
         return None
-    users = User.objects.filter(pool=pool)
-    found = users.filter(username_key=normalize.username_key(identifier, case_sensitive=pool.case_sensitive)).first()
-    if found:
-        return found
+    username = normalize.username_key(identifier, case_sensitive=pool.case_sensitive)
+    wanted = Q(username_key=username)
     for attribute in LOGIN_ATTRIBUTES:
-        key = login_key(pool, attribute, identifier)
-        found = users.filter(**{f"{attribute}_login": key}).first() if key else None
-        if found:
-            return found
+        wanted |= Q(**{f"{attribute}_login": login_key(pool, attribute, identifier)})
     try:
-        return users.filter(sub=uuid.UUID(identifier)).first()
+        sub = uuid.UUID(identifier)
+        wanted |= Q(sub=sub)
     except ValueError:
+        sub = None
+    candidates = list(User.objects.filter(pool=pool).filter(wanted)[:5])
+    if not candidates:
         return None
+
+    def rank(user: User) -> int:
+        if user.username_key == username:
+            return 0
+        if any(getattr(user, f"{a}_login") == login_key(pool, a, identifier) for a in LOGIN_ATTRIBUTES):
+            return 1
+        return 2
+
+    found = min(candidates, key=rank)
+    found.pool = pool
+    return found
 
 
 def get_user(pool: UserPool, identifier: str) -> User:
