@@ -7,6 +7,17 @@ from django_otp import user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 
+class OperatorLoginForm(OTPAdminAuthenticationForm):
+    """Password, then a TOTP code from operators who have a device (or from all, when required)."""
+
+    def clean(self):
+        self.cleaned_data = super(OTPAdminAuthenticationForm, self).clean()
+        operator = self.get_user()
+        if settings.USERPOOLS_OPERATOR_2FA_REQUIRED or (operator is not None and user_has_device(operator)):
+            self.clean_otp(operator)
+        return self.cleaned_data
+
+
 class PoolConsoleSite(AdminSite):
     """Asks for a TOTP code from every operator who has a device, and from all when required.
 
@@ -17,7 +28,7 @@ class PoolConsoleSite(AdminSite):
     site_header = "Userpools console"
     site_title = "Userpools"
     index_title = "User pools"
-    login_form = OTPAdminAuthenticationForm
+    login_form = OperatorLoginForm
     login_template = OTPAdminSite.login_template
 
     def has_permission(self, request) -> bool:

@@ -162,41 +162,78 @@ def create_user_pool_client(
     Raises InvalidParameterException for unknown flows, attributes or malformed URLs.
     Cognito: CreateUserPoolClient.
     """
-    if not name or len(name) > 128:
-        raise InvalidParameterException("Client name must be 1 to 128 characters.")
-    flows = list(explicit_auth_flows) if explicit_auth_flows is not None else list(DEFAULT_AUTH_FLOWS)
-    if set(flows) - AUTH_FLOWS:
-        raise InvalidParameterException(f"Unknown ExplicitAuthFlows: {', '.join(sorted(set(flows) - AUTH_FLOWS))}.")
-    oauth_flows = list(allowed_oauth_flows or [])
-    if set(oauth_flows) - OAUTH_FLOWS:
-        raise InvalidParameterException("AllowedOAuthFlows may hold only code, implicit and client_credentials.")
-    urls = {"callback": list(callback_urls or []), "logout": list(logout_urls or [])}
-    for kind, values in urls.items():
-        for url in values:
-            _check_redirect_url(url, kind)
-    known = {entry["Name"] for entry in pool.schema}
-    for attr in [*(read_attributes or []), *(write_attributes or [])]:
-        if attr not in known:
-            raise InvalidParameterException(f"Invalid read/write attribute {attr!r}: not in the pool's schema.")
     client = UserPoolClient(
         client_id="".join(secrets.choice(_CLIENT_ID_ALPHABET) for _ in range(26)),
         pool=pool,
         name=name,
-        explicit_auth_flows=flows,
-        allowed_oauth_flows=oauth_flows,
+        explicit_auth_flows=list(explicit_auth_flows) if explicit_auth_flows is not None else list(DEFAULT_AUTH_FLOWS),
+        allowed_oauth_flows=list(allowed_oauth_flows or []),
         allowed_oauth_scopes=list(allowed_oauth_scopes or []),
-        allowed_oauth_flows_user_pool_client=bool(oauth_flows),
-        callback_urls=urls["callback"],
-        logout_urls=urls["logout"],
+        allowed_oauth_flows_user_pool_client=bool(allowed_oauth_flows),
+        callback_urls=list(callback_urls or []),
+        logout_urls=list(logout_urls or []),
         read_attributes=list(read_attributes or []),
         write_attributes=list(write_attributes or []),
         **{**_pool_default_validity(pool), **fields},
     )
-    check_token_validity(client)
     secret = _set_secret(client) if generate_secret else None
+    check_client(client)
     client.save()
     events.client_created(client=client, context=context)
     return CreatedClient(client=client, secret=secret)
+
+
+STANDARD_SCOPES = {"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"}
+_CLIENT_FIELDS = {f.name for f in UserPoolClient._meta.get_fields()} - {"client_id", "pool", "secret_digest", "secret_encrypted", "secret_created_at", "created_at", "updated_at"}
+
+
+def check_client(client: UserPoolClient) -> None:
+    """Raise InvalidParameterException / ScopeDoesNotExistException unless the client's settings are valid."""
+    if not client.name or len(client.name) > 128:
+        raise InvalidParameterException("Client name must be 1 to 128 characters.")
+    if set(client.explicit_auth_flows) - AUTH_FLOWS:
+        raise InvalidParameterException(f"Unknown ExplicitAuthFlows: {', '.join(sorted(set(client.explicit_auth_flows) - AUTH_FLOWS))}.")
+    if set(client.allowed_oauth_flows) - OAUTH_FLOWS:
+        raise InvalidParameterException("AllowedOAuthFlows may hold only code, implicit and client_credentials.")
+    if "client_credentials" in client.allowed_oauth_flows and not client.has_secret:
+        raise InvalidParameterException("client_credentials needs a client with a secret.")
+    for kind, urls in (("callback", client.callback_urls), ("logout", client.logout_urls)):
+        for url in urls:
+            _check_redirect_url(url, kind)
+    if client.default_redirect_uri and client.default_redirect_uri not in client.callback_urls:
+        raise InvalidParameterException("DefaultRedirectURI must be one of the callback URLs.")
+    known = {entry["Name"] for entry in client.pool.schema}
+    for attr in [*client.read_attributes, *client.write_attributes]:
+        if attr not in known:
+            raise InvalidParameterException(f"Invalid read/write attribute {attr!r}: not in the pool's schema.")
+    from identity.errors import ScopeDoesNotExistException
+
+    custom = {name for server in ResourceServer.objects.filter(pool=client.pool) for name in server.full_scope_names()}
+    unknown = set(client.allowed_oauth_scopes) - STANDARD_SCOPES - custom
+    if unknown:
+        raise ScopeDoesNotExistException(f"Invalid scope requested: {', '.join(sorted(unknown))}")
+    check_token_validity(client)
+
+
+@transaction.atomic
+def update_user_pool_client(*, client: UserPoolClient, context: RequestContext = SYSTEM, **fields: object) -> UserPoolClient:
+    """Change an app client's settings (only those given). Cognito: UpdateUserPoolClient.
+
+    Raises InvalidParameterException / ScopeDoesNotExistException and changes nothing then.
+    """
+    unknown = set(fields) - _CLIENT_FIELDS
+    if unknown:
+        raise InvalidParameterException(f"Unknown client settings: {', '.join(sorted(unknown))}.")
+    updated = UserPoolClient.objects.select_for_update().get(pk=client.pk)
+    for name, value in fields.items():
+        setattr(updated, name, value)
+    if "allowed_oauth_flows" in fields:
+        updated.allowed_oauth_flows_user_pool_client = bool(updated.allowed_oauth_flows)
+    check_client(updated)
+    updated.save()
+    localcache.forget(("client", updated.pool_id, updated.client_id))
+    events.record("UpdateUserPoolClient", context=context, pool=updated.pool, details={"client_id": updated.client_id, "fields": sorted(fields)})
+    return updated
 
 
 # Cognito's bounds on token lifetimes.
@@ -279,12 +316,7 @@ def create_resource_server(
         raise InvalidParameterException("Identifier (1-256 characters) and Name are required.")
     if ResourceServer.objects.filter(pool=pool, identifier=identifier).exists():
         raise InvalidParameterException(f"Resource server {identifier} already exists in this pool.")
-    cleaned = []
-    for scope in scopes or []:
-        scope_name = str(scope.get("ScopeName", ""))
-        if not scope_name or len(scope_name) > 256 or any(ch.isspace() or ch in '"\\' for ch in scope_name):
-            raise InvalidParameterException(f"Invalid scope name {scope_name!r}.")
-        cleaned.append({"ScopeName": scope_name, "ScopeDescription": str(scope.get("ScopeDescription", scope_name))})
+    cleaned = _clean_scopes(scopes)
     server = ResourceServer.objects.create(pool=pool, identifier=identifier, name=name, scopes=cleaned)
     localcache.forget(("custom-scopes", pool.id))
     events.resource_server_created(server=server, context=context)
@@ -332,3 +364,73 @@ def pool_for_host(host: str) -> str | None:
         found = UserPoolDomain.objects.filter(domain=name).values_list("pool_id", flat=True).first() or ""
         cache.set(key, found, 60)
     return found or None
+
+
+_POOL_BOUNDS = {
+    "password_minimum_length": (6, 99),
+    "temporary_password_validity_days": (0, 365),
+    "password_history_size": (0, 24),
+}
+_FIXED_AFTER_CREATION = {"id", "username_attributes", "alias_attributes", "case_sensitive", "schema", "created_at"}
+
+
+@transaction.atomic
+def update_user_pool(*, pool: UserPool, context: RequestContext = SYSTEM, **fields: object) -> UserPool:
+    """Change a pool's settings (only those given). Cognito: UpdateUserPool.
+
+    Sign-in identifiers, case sensitivity and the schema are fixed once a pool exists (as in
+    Cognito; custom attributes are added with add_custom_attributes). Raises
+    InvalidParameterException and changes nothing then.
+    """
+    fixed = set(fields) & _FIXED_AFTER_CREATION
+    unknown = set(fields) - {f.name for f in UserPool._meta.get_fields() if f.concrete}
+    if fixed or unknown:
+        raise InvalidParameterException(f"These pool settings cannot be changed: {', '.join(sorted(fixed | unknown))}.")
+    updated = UserPool.objects.select_for_update().get(pk=pool.pk)
+    for name, value in fields.items():
+        setattr(updated, name, value)
+    for name, (low, high) in _POOL_BOUNDS.items():
+        if not low <= getattr(updated, name) <= high:
+            raise InvalidParameterException(f"{name} must be between {low} and {high}.")
+    if set(updated.auto_verified_attributes) - {"email", "phone_number"}:
+        raise InvalidParameterException("AutoVerifiedAttributes may hold only email and phone_number.")
+    for template in ("verification", "reset"):
+        for medium in ("email_message", "sms_message"):
+            if "{####}" not in getattr(updated, f"{template}_{medium}"):
+                raise InvalidParameterException(f"The {template} {medium.replace('_', ' ')} must contain {{####}}.")
+    updated.save()
+    localcache.forget(("pool", updated.pk))
+    events.pool_updated(pool=updated, context=context, details={"fields": sorted(fields)})
+    return updated
+
+
+@transaction.atomic
+def delete_user_pool_client(*, client: UserPoolClient, context: RequestContext = SYSTEM) -> None:
+    """Delete an app client; its tokens stop refreshing. Cognito: DeleteUserPoolClient."""
+    events.record("DeleteUserPoolClient", context=context, pool=client.pool, details={"client_id": client.client_id})
+    localcache.forget(("client", client.pool_id, client.client_id))
+    client.delete()
+
+
+def _clean_scopes(scopes: list[dict] | None) -> list[dict]:
+    cleaned = []
+    for scope in scopes or []:
+        scope_name = str(scope.get("ScopeName", ""))
+        if not scope_name or len(scope_name) > 256 or any(ch.isspace() or ch in '"\\' for ch in scope_name):
+            raise InvalidParameterException(f"Invalid scope name {scope_name!r}.")
+        cleaned.append({"ScopeName": scope_name, "ScopeDescription": str(scope.get("ScopeDescription", scope_name))})
+    if len(cleaned) > 100:
+        raise InvalidParameterException("A resource server has at most 100 scopes.")
+    return cleaned
+
+
+@transaction.atomic
+def update_resource_server(*, server: ResourceServer, name: str, scopes: list[dict] | None, context: RequestContext = SYSTEM) -> ResourceServer:
+    """Replace a resource server's name and scopes. Cognito: UpdateResourceServer."""
+    if not name:
+        raise InvalidParameterException("Name is required.")
+    server.name, server.scopes = name, _clean_scopes(scopes)
+    server.save(update_fields=["name", "scopes", "updated_at"])
+    localcache.forget(("custom-scopes", server.pool_id))
+    events.record("UpdateResourceServer", context=context, pool=server.pool, details={"identifier": server.identifier})
+    return server
