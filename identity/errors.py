@@ -35,6 +35,7 @@ ResourceNotFoundException = _error("ResourceNotFoundException", "The requested r
 ScopeDoesNotExistException = _error("ScopeDoesNotExistException", "The requested scope does not exist.")
 TooManyFailedAttemptsException = _error("TooManyFailedAttemptsException", "Too many failed attempts.")
 TooManyRequestsException = _error("TooManyRequestsException", "Too many requests.")
+UnsupportedOperationException = _error("UnsupportedOperationException", "The operation is not supported.")
 UnsupportedUserStateException = _error("UnsupportedUserStateException", "The user is in an unsupported state.")
 UserNotConfirmedException = _error("UserNotConfirmedException", "User is not confirmed.")
 UserNotFoundException = _error("UserNotFoundException", "User does not exist.")

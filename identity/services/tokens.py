@@ -199,6 +199,12 @@ def refresh(*, pool: UserPool, client: UserPoolClient, refresh_token: str, rotat
     )
 
 
+def refresh_token_user(*, pool: UserPool, client: UserPoolClient, refresh_token: str) -> User | None:
+    """Whose refresh token this is, if it is this client's (for checking SECRET_HASH first)."""
+    record = RefreshToken.objects.filter(token_digest=_refresh_digest(refresh_token or ""), pool=pool, client=client).select_related("user").first()
+    return record.user if record else None
+
+
 @transaction.atomic
 def _consume_refresh_token(*, pool, client, token, rotate) -> Exception | tuple[RefreshToken, str | None]:
     # Returns errors rather than raising them, so a family revoked on reuse stays revoked.

@@ -1,0 +1,1 @@
+"""Cognito actions, each a translation onto identity.services."""

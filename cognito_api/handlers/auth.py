@@ -1,0 +1,61 @@
+"""InitiateAuth and RespondToAuthChallenge: the sign-in state machine, then tokens."""
+from __future__ import annotations
+
+from cognito_api.params import API_SCOPE, client_from, optional, required
+from identity.errors import InvalidParameterException, NotAuthorizedException
+from identity.services import signin, tokens
+
+REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
+
+
+def initiate_auth(params: dict, context) -> dict:
+    client = client_from(params)
+    flow = required(params, "AuthFlow")
+    auth_parameters = optional(params, "AuthParameters", dict) or {}
+    if flow in REFRESH_FLOWS:
+        return _refresh(client, auth_parameters)
+    if flow.startswith("ADMIN_"):
+        raise InvalidParameterException(f"{flow} is only for AdminInitiateAuth.")
+    result = signin.initiate_auth(pool=client.pool, client=client, auth_flow=flow, auth_parameters=auth_parameters, context=context)
+    return sign_in_response(client, result)
+
+
+def respond_to_auth_challenge(params: dict, context) -> dict:
+    client = client_from(params)
+    result = signin.respond_to_auth_challenge(
+        pool=client.pool, client=client, challenge_name=required(params, "ChallengeName"),
+        session=required(params, "Session"), responses=optional(params, "ChallengeResponses", dict) or {}, context=context,
+    )
+    return sign_in_response(client, result)
+
+
+def sign_in_response(client, result) -> dict:
+    """Tokens for a finished sign-in, or the next challenge, in Cognito's shape."""
+    if isinstance(result, signin.ChallengeResult):
+        return {"ChallengeName": result.name, "Session": result.session, "ChallengeParameters": result.parameters}
+    issued = tokens.issue_token_set(
+        pool=client.pool, client=client, user=result.user, scopes=[API_SCOPE], auth_time=result.auth_time, amr=result.amr,
+        include_refresh_token="ALLOW_REFRESH_TOKEN_AUTH" in client.explicit_auth_flows,
+    )
+    return {"AuthenticationResult": issued.as_cognito(), "ChallengeParameters": {}}
+
+
+def _refresh(client, auth_parameters: dict) -> dict:
+    if "ALLOW_REFRESH_TOKEN_AUTH" not in client.explicit_auth_flows:
+        raise InvalidParameterException("REFRESH_TOKEN_AUTH flow not enabled for this client")
+    token = auth_parameters.get("REFRESH_TOKEN") or ""
+    _check_refresh_secret_hash(client, token, auth_parameters.get("SECRET_HASH"))
+    # As Cognito: this legacy flow never rotates; GetTokensFromRefreshToken does.
+    issued = tokens.refresh(pool=client.pool, client=client, refresh_token=token, rotate=False)
+    return {"AuthenticationResult": issued.as_cognito(), "ChallengeParameters": {}}
+
+
+def _check_refresh_secret_hash(client, token: str, secret_hash: str | None) -> None:
+    if not client.has_secret:
+        return
+    user = tokens.refresh_token_user(pool=client.pool, client=client, refresh_token=token)
+    names = [user.username, str(user.sub)] if user else []
+    from identity.services.pools import check_secret_hash
+
+    if not any(check_secret_hash(client, username=name, secret_hash=secret_hash) for name in names):
+        raise NotAuthorizedException(f"Unable to verify secret hash for client {client.client_id}")

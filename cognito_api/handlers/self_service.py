@@ -1,0 +1,85 @@
+"""What a signed-in user does with an access token, and token management."""
+from __future__ import annotations
+
+from cognito_api.params import attribute_list, attributes, client_from, required, signed_in_user
+from identity.errors import NotAuthorizedException, UnsupportedOperationException
+from identity.models import UserPoolClient
+from identity.services import passwords, pools, tokens, users
+
+
+def _client_of(verified) -> UserPoolClient | None:
+    return UserPoolClient.objects.filter(client_id=verified.client_id).first()
+
+
+def get_user(params: dict, context) -> dict:
+    user, verified = signed_in_user(params)
+    return {"Username": user.username, "UserAttributes": attribute_list(user, _client_of(verified))}
+
+
+def update_user_attributes(params: dict, context) -> dict:
+    user, verified = signed_in_user(params)
+    deliveries = users.update_user_attributes(user=user, client=_client_of(verified), attributes=attributes(params), context=context)
+    return {"CodeDeliveryDetailsList": [d.as_cognito() for d in deliveries]}
+
+
+def delete_user_attributes(params: dict, context) -> dict:
+    user, verified = signed_in_user(params)
+    names = params.get("UserAttributeNames") or []
+    users.delete_user_attributes(user=user, client=_client_of(verified), names=[str(n) for n in names], context=context)
+    return {}
+
+
+def get_user_attribute_verification_code(params: dict, context) -> dict:
+    user, verified = signed_in_user(params)
+    details = users.get_user_attribute_verification_code(
+        user=user, client=_client_of(verified), attribute_name=required(params, "AttributeName"), context=context
+    )
+    return {"CodeDeliveryDetails": details.as_cognito()}
+
+
+def verify_user_attribute(params: dict, context) -> dict:
+    user, _ = signed_in_user(params)
+    users.verify_user_attribute(user=user, attribute_name=required(params, "AttributeName"), code=required(params, "Code"), context=context)
+    return {}
+
+
+def change_password(params: dict, context) -> dict:
+    user, _ = signed_in_user(params)
+    passwords.change_password(
+        user=user, previous_password=params.get("PreviousPassword") or "", proposed_password=required(params, "ProposedPassword"),
+        context=context,
+    )
+    return {}
+
+
+def delete_user(params: dict, context) -> dict:
+    user, _ = signed_in_user(params)
+    users.delete_user(user=user, context=context)
+    return {}
+
+
+def global_sign_out(params: dict, context) -> dict:
+    user, _ = signed_in_user(params)
+    tokens.global_sign_out(user=user)
+    return {}
+
+
+def _authenticated_client(params: dict) -> UserPoolClient:
+    client = client_from(params)
+    if client.has_secret and not pools.check_client_secret(client, params.get("ClientSecret") or ""):
+        raise NotAuthorizedException(f"Client {client.client_id} is configured with secret but the secret did not match.")
+    return client
+
+
+def revoke_token(params: dict, context) -> dict:
+    client = _authenticated_client(params)
+    if not client.enable_token_revocation:
+        raise UnsupportedOperationException("Token revocation is not enabled for this app client.")
+    tokens.revoke_refresh_token(pool=client.pool, client=client, token=required(params, "Token"))
+    return {}
+
+
+def get_tokens_from_refresh_token(params: dict, context) -> dict:
+    client = _authenticated_client(params)
+    issued = tokens.refresh(pool=client.pool, client=client, refresh_token=required(params, "RefreshToken"))
+    return {"AuthenticationResult": issued.as_cognito()}

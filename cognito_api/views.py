@@ -1,0 +1,52 @@
+"""POST / with X-Amz-Target: the Cognito-compatible API, one table from action to handler."""
+from __future__ import annotations
+
+import logging
+
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from cognito_api import protocol
+from cognito_api.handlers import auth, self_service, signup
+from identity.errors import IdentityError
+from identity.web import request_context
+
+log = logging.getLogger(__name__)
+
+ACTIONS = {
+    "SignUp": signup.sign_up,
+    "ConfirmSignUp": signup.confirm_sign_up,
+    "ResendConfirmationCode": signup.resend_confirmation_code,
+    "ForgotPassword": signup.forgot_password,
+    "ConfirmForgotPassword": signup.confirm_forgot_password,
+    "InitiateAuth": auth.initiate_auth,
+    "RespondToAuthChallenge": auth.respond_to_auth_challenge,
+    "GetUser": self_service.get_user,
+    "UpdateUserAttributes": self_service.update_user_attributes,
+    "DeleteUserAttributes": self_service.delete_user_attributes,
+    "GetUserAttributeVerificationCode": self_service.get_user_attribute_verification_code,
+    "VerifyUserAttribute": self_service.verify_user_attribute,
+    "ChangePassword": self_service.change_password,
+    "DeleteUser": self_service.delete_user,
+    "GlobalSignOut": self_service.global_sign_out,
+    "RevokeToken": self_service.revoke_token,
+    "GetTokensFromRefreshToken": self_service.get_tokens_from_refresh_token,
+}
+
+
+@csrf_exempt
+@require_POST
+def dispatch(request):
+    try:
+        action, params = protocol.parse(request)
+        handler = ACTIONS.get(action)
+        if handler is None:
+            raise protocol.UnknownOperationException(f"Unknown operation {action}.")
+        client_id = params.get("ClientId") if isinstance(params.get("ClientId"), str) else ""
+        return protocol.respond(handler(params, request_context(request, actor=f"client:{client_id}" if client_id else "user")))
+    except IdentityError as exc:
+        return protocol.error(exc)
+    except Exception:
+        # No stack trace to clients; the log keeps it.
+        log.exception("Cognito API action failed")
+        return protocol.error(IdentityError("An internal error occurred."), status=500)
