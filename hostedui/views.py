@@ -27,7 +27,8 @@ def login(request, pool):
         return render(request, "oidc/error.html", {"error": "invalid_request", "description": "Unknown or missing client_id."}, status=400)
     if request.method == "POST" and "new_password" in request.POST:
         return _answer_new_password(request, pool, client)
-    form = SignInForm(request.POST or None)
+    # OIDC's login_hint prefills the username.
+    form = SignInForm(request.POST or None, initial={"username": request.GET.get("login_hint", "")[:128]})
     error = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -176,3 +176,14 @@ def test_codes_do_not_cross_clients_or_pools(live_server, browser, oauth_pool, c
 def test_wrong_password_is_an_error_on_the_page(live_server, browser, oauth_pool, confidential, end_user):
     page = browser.sign_in(_authorize_url(live_server.url, oauth_pool, confidential), "ana", password="wrong-Passw0rd")
     assert page.status_code == 400 and "Incorrect username or password." in page.text
+
+
+def test_login_hint_prefills_the_username(live_server, browser, oauth_pool, confidential):
+    page = browser.go(_authorize_url(live_server.url, oauth_pool, confidential, login_hint="ana@example.com"))
+    assert 'value="ana@example.com"' in page.text
+
+
+def test_unknown_identity_provider_is_an_error_to_the_client(live_server, browser, oauth_pool, confidential):
+    params = callback_params(browser.go(_authorize_url(live_server.url, oauth_pool, confidential, identity_provider="Google")))
+    assert params["error"] == "invalid_request" and params["state"] == "s1"
+    assert "Sign in" in browser.go(_authorize_url(live_server.url, oauth_pool, confidential, identity_provider="COGNITO")).text
