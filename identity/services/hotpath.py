@@ -55,3 +55,20 @@ def user_groups(user: User) -> list[Group]:
             [user.pk],
         )
     )
+
+
+def insert(instance) -> None:
+    """INSERT one row (defaults and auto_now applied, primary key left to the database)."""
+    meta = instance._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})", values)
+
+
+def mark_rotated(record: RefreshToken, when) -> None:
+    field = RefreshToken._meta.get_field("rotated_at")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE identity_refreshtoken SET rotated_at = %s WHERE id = %s", [field.get_db_prep_save(when, connection), record.pk])

@@ -167,15 +167,16 @@ def _refresh_digest(token: str) -> str:
     return crypto.keyed_digest("refresh-token", token)
 
 
-def _new_refresh_token(*, pool, client, user, scopes, auth_time, amr, family=None, origin_jti=None) -> tuple[RefreshToken, str]:
+def _new_refresh_token(*, pool, client, user, scopes, auth_time, amr, family=None, origin_jti=None, save=None) -> tuple[RefreshToken, str]:
     token = crypto.random_token(48)
     fields = {"family": family} if family else {}
     if origin_jti:
         fields["origin_jti"] = origin_jti
-    record = RefreshToken.objects.create(
+    record = RefreshToken(
         pool=pool, client=client, user=user, token_digest=_refresh_digest(token), scopes=list(scopes),
         auth_time=auth_time, amr=amr, expires_at=clock.now() + client.validity("RefreshToken"), **fields,
     )
+    (save or RefreshToken.save)(record)
     return record, token
 
 
@@ -226,10 +227,10 @@ def _consume_refresh_token(*, pool, client, token, rotate) -> Exception | tuple[
     if not rotate:
         return record, None
     record.rotated_at = clock.now()
-    RefreshToken.objects.filter(pk=record.pk).update(rotated_at=record.rotated_at)
+    hotpath.mark_rotated(record, record.rotated_at)
     _, new_token = _new_refresh_token(
         pool=pool, client=client, user=user, scopes=record.scopes, auth_time=record.auth_time, amr=record.amr,
-        family=record.family, origin_jti=record.origin_jti,
+        family=record.family, origin_jti=record.origin_jti, save=hotpath.insert,
     )
     return record, new_token
 
