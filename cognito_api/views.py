@@ -6,8 +6,9 @@ import logging
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from cognito_api import protocol
-from cognito_api.handlers import auth, self_service, signup
+from cognito_api import protocol, sigv4
+from cognito_api.handlers import admin, auth, self_service, signup
+from identity.context import RequestContext
 from identity.errors import IdentityError
 from identity.web import request_context
 
@@ -32,6 +33,12 @@ ACTIONS = {
     "RevokeToken": self_service.revoke_token,
     "GetTokensFromRefreshToken": self_service.get_tokens_from_refresh_token,
 }
+# Actions Cognito authorizes with IAM: here, with an operator's API credential (SigV4).
+SIGNED_ACTIONS = {
+    **admin.ACTIONS,
+    "AdminInitiateAuth": auth.admin_initiate_auth,
+    "AdminRespondToAuthChallenge": auth.admin_respond_to_auth_challenge,
+}
 
 
 @csrf_exempt
@@ -39,14 +46,23 @@ ACTIONS = {
 def dispatch(request):
     try:
         action, params = protocol.parse(request)
-        handler = ACTIONS.get(action)
-        if handler is None:
-            raise protocol.UnknownOperationException(f"Unknown operation {action}.")
-        client_id = params.get("ClientId") if isinstance(params.get("ClientId"), str) else ""
-        return protocol.respond(handler(params, request_context(request, actor=f"client:{client_id}" if client_id else "user")))
+        return protocol.respond(_run(request, action, params))
     except IdentityError as exc:
         return protocol.error(exc)
     except Exception:
         # No stack trace to clients; the log keeps it.
         log.exception("Cognito API action failed")
         return protocol.error(IdentityError("An internal error occurred."), status=500)
+
+
+def _run(request, action: str, params: dict) -> dict:
+    if action in SIGNED_ACTIONS:
+        credential = sigv4.verify(request)
+        context = request_context(request, actor=f"operator:{credential.operator.get_username()}")
+        return SIGNED_ACTIONS[action](params, context)
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise protocol.UnknownOperationException(f"Unknown operation {action}.")
+    client_id = params.get("ClientId") if isinstance(params.get("ClientId"), str) else ""
+    context: RequestContext = request_context(request, actor=f"client:{client_id}" if client_id else "user")
+    return handler(params, context)

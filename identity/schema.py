@@ -112,17 +112,27 @@ def custom_attribute_definition(entry: dict) -> dict:
     }
     if data_type == STRING:
         constraints = entry.get("StringAttributeConstraints") or {}
-        low, high = int(constraints.get("MinLength", 0)), int(constraints.get("MaxLength", MAX_VALUE_LENGTH))
+        low = _whole_number(constraints.get("MinLength", 0), raw_name)
+        high = _whole_number(constraints.get("MaxLength", MAX_VALUE_LENGTH), raw_name)
         if not 0 <= low <= high <= MAX_VALUE_LENGTH:
             raise InvalidParameterException(f"Invalid string length constraints for {raw_name}.")
         definition["StringAttributeConstraints"] = {"MinLength": str(low), "MaxLength": str(high)}
     elif data_type == NUMBER:
         constraints = entry.get("NumberAttributeConstraints") or {}
-        cleaned = {k: str(int(constraints[k])) for k in ("MinValue", "MaxValue") if constraints.get(k) not in (None, "")}
+        cleaned = {
+            k: str(_whole_number(constraints[k], raw_name)) for k in ("MinValue", "MaxValue") if constraints.get(k) not in (None, "")
+        }
         if "MinValue" in cleaned and "MaxValue" in cleaned and int(cleaned["MinValue"]) > int(cleaned["MaxValue"]):
             raise InvalidParameterException(f"Invalid number constraints for {raw_name}.")
         definition["NumberAttributeConstraints"] = cleaned
     return definition
+
+
+def _whole_number(value, attribute: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidParameterException(f"Invalid constraint {value!r} for {attribute}: a whole number is expected.") from None
 
 
 def check_value(rule: AttributeRule, value: str) -> None:

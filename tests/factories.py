@@ -3,11 +3,8 @@ from __future__ import annotations
 
 import itertools
 
-from django.contrib.auth.hashers import make_password
-
-from identity import clock
 from identity.models import Group, User, UserPool, UserPoolClient
-from identity.services import directory, pools
+from identity.services import directory, passwords, pools
 
 _sequence = itertools.count(1)
 DEFAULT_PASSWORD = "Correct-Horse-9"
@@ -40,15 +37,9 @@ def create_user(
 ) -> User:
     """A user written straight to the database (no messages, no policy), for arranging tests."""
     username = username or f"user{next(_sequence)}"
-    user = User(
-        pool=pool,
-        username=username,
-        status=status,
-        enabled=enabled,
-        attributes=dict(attributes or {}),
-        password=make_password(password) if password else "",
-        password_changed_at=clock.now() if password else None,
-    )
+    user = User(pool=pool, username=username, status=status, enabled=enabled, attributes=dict(attributes or {}))
+    if password:
+        passwords.store_password(user, password, temporary=False)  # argon2id hash and SRP verifier
     directory.save_user(user)
     for name in groups:
         group, _ = Group.objects.get_or_create(pool=pool, name=name)

@@ -22,9 +22,16 @@ def initiate_auth(params: dict, context) -> dict:
 
 def respond_to_auth_challenge(params: dict, context) -> dict:
     client = client_from(params)
+    name = required(params, "ChallengeName")
+    responses = optional(params, "ChallengeResponses", dict) or {}
+    session = optional(params, "Session")
+    if not session and name == signin.PASSWORD_VERIFIER:
+        # SDKs answer PASSWORD_VERIFIER without a Session: the echoed SECRET_BLOCK names the step.
+        session = responses.get("PASSWORD_CLAIM_SECRET_BLOCK")
+    if not session:
+        raise InvalidParameterException("Missing required parameter Session")
     result = signin.respond_to_auth_challenge(
-        pool=client.pool, client=client, challenge_name=required(params, "ChallengeName"),
-        session=required(params, "Session"), responses=optional(params, "ChallengeResponses", dict) or {}, context=context,
+        pool=client.pool, client=client, challenge_name=name, session=session, responses=responses, context=context,
     )
     return sign_in_response(client, result)
 
@@ -59,3 +66,30 @@ def _check_refresh_secret_hash(client, token: str, secret_hash: str | None) -> N
 
     if not any(check_secret_hash(client, username=name, secret_hash=secret_hash) for name in names):
         raise NotAuthorizedException(f"Unable to verify secret hash for client {client.client_id}")
+
+
+def admin_initiate_auth(params: dict, context) -> dict:
+    from cognito_api.params import pool_from
+
+    pool = pool_from(params)
+    client = client_from(params)
+    if client.pool_id != pool.id:
+        raise InvalidParameterException("The client does not belong to this user pool.")
+    flow = required(params, "AuthFlow")
+    auth_parameters = optional(params, "AuthParameters", dict) or {}
+    if flow in REFRESH_FLOWS:
+        return _refresh(client, auth_parameters)
+    if not flow.startswith("ADMIN_"):
+        raise InvalidParameterException(f"{flow} is not an AdminInitiateAuth flow.")
+    result = signin.initiate_auth(pool=pool, client=client, auth_flow=flow, auth_parameters=auth_parameters, context=context)
+    return sign_in_response(client, result)
+
+
+def admin_respond_to_auth_challenge(params: dict, context) -> dict:
+    from cognito_api.params import pool_from
+
+    pool = pool_from(params)
+    client = client_from(params)
+    if client.pool_id != pool.id:
+        raise InvalidParameterException("The client does not belong to this user pool.")
+    return respond_to_auth_challenge(params, context)

@@ -70,15 +70,58 @@ class ServiceForm(ServiceCall, forms.Form):
     """A plain form for the console's own pages (set password, add an attribute, …)."""
 
 
-def _words(value: str) -> list[str]:
-    return [word for word in (value or "").replace(",", " ").split() if word]
+class WordsField(forms.CharField):
+    """A list of words typed on one line, separated by spaces or commas."""
+
+    def prepare_value(self, value):
+        return " ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return [word for word in (value or "").replace(",", " ").split() if word]
 
 
-def _lines(value: str) -> list[str]:
-    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+class LinesField(forms.CharField):
+    """A list of values, one per line."""
+
+    def __init__(self, *, rows: int = 3, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class ChangedFieldsForm(ServiceModelForm):
+    """An edit form whose service takes the changed settings only, as Cognito's Update* calls do."""
+
+    def changed_settings(self, data: dict) -> dict:
+        return {name: data[name] for name in self.changed_data if name in data}
+
+
+def _scope_lines(scopes: list[dict]) -> list[str]:
+    return [f"{scope['ScopeName']} {scope.get('ScopeDescription', '')}".strip() for scope in scopes]
+
+
+def _scopes(lines: list[str]) -> list[dict]:
+    scopes = []
+    for line in lines:
+        name, _, description = line.partition(" ")
+        scopes.append({"ScopeName": name, "ScopeDescription": description.strip() or name})
+    return scopes
 
 
 # Pools
+
+# Settings a new pool's form offers besides its name and identifier lists (the rest keep Cognito's defaults).
+NEW_POOL_SETTINGS = (
+    "case_sensitive", "mfa_configuration", "allow_admin_create_user_only",
+    "password_minimum_length", "password_require_uppercase", "password_require_lowercase",
+    "password_require_numbers", "password_require_symbols", "temporary_password_validity_days",
+    "password_history_size", "deletion_protection",
+)
 
 
 class PoolCreateForm(ServiceModelForm):
@@ -109,27 +152,42 @@ class PoolCreateForm(ServiceModelForm):
     )
 
     LISTS = ("username_attributes", "alias_attributes", "auto_verified_attributes", "required_attributes")
-    SETTINGS = (
-        "case_sensitive", "mfa_configuration", "allow_admin_create_user_only",
-        "password_minimum_length", "password_require_uppercase", "password_require_lowercase",
-        "password_require_numbers", "password_require_symbols", "temporary_password_validity_days",
-        "password_history_size", "deletion_protection",
-    )
 
     class Meta:
         model = UserPool
-        fields = ["name", "case_sensitive", "mfa_configuration", "allow_admin_create_user_only",
-                  "password_minimum_length", "password_require_uppercase", "password_require_lowercase",
-                  "password_require_numbers", "password_require_symbols", "temporary_password_validity_days",
-                  "password_history_size", "deletion_protection"]
+        fields = ["name", *NEW_POOL_SETTINGS]
 
     def call_service(self, data: dict) -> UserPool:
         return pools.create_user_pool(
             name=data["name"],
             **{name: list(data.get(name) or []) for name in self.LISTS},
-            **{name: data[name] for name in self.SETTINGS if name in data},
+            **{name: data[name] for name in NEW_POOL_SETTINGS if name in data},
             context=self.context,
         )
+
+
+class PoolChangeForm(ChangedFieldsForm):
+    """A pool's settings; sign-in identifiers, case sensitivity and the schema are fixed once it exists."""
+
+    auto_verified_attributes = forms.MultipleChoiceField(
+        choices=[("email", "email"), ("phone_number", "phone_number")], widget=forms.CheckboxSelectMultiple, required=False
+    )
+    attributes_require_verification_before_update = forms.MultipleChoiceField(
+        choices=[("email", "email"), ("phone_number", "phone_number")],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Keep the old value signing in until the new one is verified.",
+    )
+
+    class Meta:
+        model = UserPool
+        exclude = ["id", "schema", "username_attributes", "alias_attributes", "case_sensitive"]
+
+    def call_service(self, data: dict) -> UserPool:
+        changes = self.changed_settings(data)
+        if not changes:
+            return self.instance
+        return pools.update_user_pool(pool=self.instance, context=self.context, **changes)
 
 
 class CustomAttributeForm(ServiceForm):
@@ -174,24 +232,37 @@ class DomainCreateForm(ServiceModelForm):
         return pools.create_user_pool_domain(pool=data["pool"], domain=data["domain"], context=self.context)
 
 
+SCOPES_HELP = "One scope per line: its name, then an optional description. Tokens carry them as identifier/name."
+
+
 class ResourceServerCreateForm(ServiceModelForm):
-    scopes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        help_text="One scope per line: its name, then an optional description. Tokens carry them as identifier/name.",
-    )
+    scope_lines = LinesField(required=False, rows=4, label="Scopes", help_text=SCOPES_HELP)
 
     class Meta:
         model = ResourceServer
         fields = ["pool", "identifier", "name"]
 
     def call_service(self, data: dict) -> ResourceServer:
-        scopes = []
-        for line in _lines(data["scopes"]):
-            name, _, description = line.partition(" ")
-            scopes.append({"ScopeName": name, "ScopeDescription": description.strip() or name})
         return pools.create_resource_server(
-            pool=data["pool"], identifier=data["identifier"], name=data["name"], scopes=scopes, context=self.context
+            pool=data["pool"], identifier=data["identifier"], name=data["name"], scopes=_scopes(data["scope_lines"]),
+            context=self.context,
+        )
+
+
+class ResourceServerChangeForm(ServiceModelForm):
+    scope_lines = LinesField(required=False, rows=4, label="Scopes", help_text=SCOPES_HELP)
+
+    class Meta:
+        model = ResourceServer
+        fields = ["name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("scope_lines", _scope_lines(self.instance.scopes))
+
+    def call_service(self, data: dict) -> ResourceServer:
+        return pools.update_resource_server(
+            server=self.instance, name=data["name"], scopes=_scopes(data["scope_lines"]), context=self.context
         )
 
 
@@ -214,13 +285,13 @@ class ClientCreateForm(ServiceModelForm):
         required=False,
         help_text="Leave empty for a client that only uses the API, not the hosted pages.",
     )
-    allowed_oauth_scopes = forms.CharField(required=False, initial="openid email profile", help_text="Separated by spaces.")
-    callback_urls = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="One per line; matched exactly. https, or http on localhost."
+    allowed_oauth_scopes = WordsField(
+        required=False, initial="openid email profile", help_text="Separated by spaces; resource server scopes as identifier/name."
     )
-    logout_urls = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="One per line.")
-    read_attributes = forms.CharField(required=False, help_text="Separated by spaces; empty means every attribute.")
-    write_attributes = forms.CharField(required=False, help_text="Separated by spaces; empty means every mutable attribute.")
+    callback_urls = LinesField(required=False, help_text="One per line; matched exactly. https, or http on localhost.")
+    logout_urls = LinesField(required=False, rows=2, help_text="One per line.")
+    read_attributes = WordsField(required=False, help_text="Separated by spaces; empty means every attribute.")
+    write_attributes = WordsField(required=False, help_text="Separated by spaces; empty means every mutable attribute.")
     access_token_validity = forms.IntegerField(required=False, min_value=1, help_text="Minutes; empty for the pool's default.")
     id_token_validity = forms.IntegerField(required=False, min_value=1, help_text="Minutes; empty for the pool's default.")
     refresh_token_validity = forms.IntegerField(required=False, min_value=1, help_text="Days; empty for the pool's default.")
@@ -239,11 +310,11 @@ class ClientCreateForm(ServiceModelForm):
             generate_secret=data["generate_secret"],
             explicit_auth_flows=list(data["explicit_auth_flows"]),
             allowed_oauth_flows=list(data["allowed_oauth_flows"]),
-            allowed_oauth_scopes=_words(data["allowed_oauth_scopes"]),
-            callback_urls=_lines(data["callback_urls"]),
-            logout_urls=_lines(data["logout_urls"]),
-            read_attributes=_words(data["read_attributes"]),
-            write_attributes=_words(data["write_attributes"]),
+            allowed_oauth_scopes=data["allowed_oauth_scopes"],
+            callback_urls=data["callback_urls"],
+            logout_urls=data["logout_urls"],
+            read_attributes=data["read_attributes"],
+            write_attributes=data["write_attributes"],
             prevent_user_existence_errors=data["prevent_user_existence_errors"],
             enable_token_revocation=data["enable_token_revocation"],
             refresh_token_rotation=data["refresh_token_rotation"],
@@ -252,6 +323,33 @@ class ClientCreateForm(ServiceModelForm):
         )
         self.secret = created.secret
         return created.client
+
+
+class ClientChangeForm(ChangedFieldsForm):
+    """An app client's settings; its secret is rotated on its own page, never edited."""
+
+    explicit_auth_flows = ClientCreateForm.base_fields["explicit_auth_flows"]
+    allowed_oauth_flows = ClientCreateForm.base_fields["allowed_oauth_flows"]
+    allowed_oauth_scopes = ClientCreateForm.base_fields["allowed_oauth_scopes"]
+    callback_urls = ClientCreateForm.base_fields["callback_urls"]
+    logout_urls = ClientCreateForm.base_fields["logout_urls"]
+    read_attributes = ClientCreateForm.base_fields["read_attributes"]
+    write_attributes = ClientCreateForm.base_fields["write_attributes"]
+
+    class Meta:
+        model = UserPoolClient
+        fields = [
+            "name", "explicit_auth_flows", "prevent_user_existence_errors", "allowed_oauth_flows", "allowed_oauth_scopes",
+            "callback_urls", "logout_urls", "default_redirect_uri", "read_attributes", "write_attributes",
+            "access_token_validity", "id_token_validity", "refresh_token_validity", "auth_session_validity",
+            "enable_token_revocation", "refresh_token_rotation",
+        ]
+
+    def call_service(self, data: dict) -> UserPoolClient:
+        changes = self.changed_settings(data)
+        if not changes:
+            return self.instance
+        return pools.update_user_pool_client(client=self.instance, context=self.context, **changes)
 
 
 # Users

@@ -10,17 +10,20 @@ from django.utils.html import format_html, format_html_join
 from identity import schema
 from identity.admin.base import ConsoleAdmin, Tool, no_store
 from identity.admin.forms import (
+    ClientChangeForm,
     ClientCreateForm,
     CustomAttributeForm,
     DomainCreateForm,
+    PoolChangeForm,
     PoolCreateForm,
+    ResourceServerChangeForm,
     ResourceServerCreateForm,
 )
 from identity.admin_site import admin_site
 from identity.context import operator_context
 from identity.errors import IdentityError
-from identity.models import ResourceServer, UserPool, UserPoolClient, UserPoolDomain
-from identity.services import pools
+from identity.models import ResourceServer, SigningKey, UserPool, UserPoolClient, UserPoolDomain
+from identity.services import keys, pools
 
 FORM_PAGE = "admin/identity/form_page.html"
 SECRET_PAGE = "admin/identity/secret_once.html"
@@ -67,7 +70,9 @@ class UserPoolAdmin(ConsoleAdmin):
     search_fields = ["^name", "=id"]
     ordering = ["name", "id"]
     add_form = PoolCreateForm
+    change_form = PoolChangeForm
     inlines = [ClientInline, DomainInline]
+    actions = ["rotate_signing_keys"]
     add_fieldsets = [
         (None, {"fields": ["name"]}),
         ("Sign-in identifiers", {"fields": ["username_attributes", "alias_attributes", "case_sensitive", "auto_verified_attributes"]}),
@@ -84,7 +89,7 @@ class UserPoolAdmin(ConsoleAdmin):
         (None, {"fields": ["id", "name", "issuer", "created_at", "updated_at"]}),
         ("Sign-in identifiers", {"fields": [
             "identifiers", "auto_verified_attributes", "attributes_require_verification_before_update",
-        ]}),
+        ], "description": "How users sign in is fixed when the pool is created."}),
         ("Attributes", {"fields": ["schema_table"]}),
         ("Password policy", {"fields": [
             "password_minimum_length", "password_require_uppercase", "password_require_lowercase",
@@ -102,7 +107,7 @@ class UserPoolAdmin(ConsoleAdmin):
         ]}),
         ("Protection", {"fields": ["deletion_protection"]}),
     ]
-    readonly_fields = ["issuer", "identifiers", "schema_table"]
+    readonly_fields = ["id", "issuer", "identifiers", "schema_table", "created_at", "updated_at"]
 
     @admin.display(description="Sign-in identifiers")
     def identifiers(self, pool: UserPool) -> str:
@@ -148,6 +153,14 @@ class UserPoolAdmin(ConsoleAdmin):
             intro="Custom attributes cannot be removed or renamed later; Cognito allows at most 50.",
         )
 
+    @admin.action(description="Rotate signing keys", permissions=["change"])
+    def rotate_signing_keys(self, request, queryset):
+        def rotate(pool, context):
+            current = keys.rotate_keys(pool=pool, context=context)
+            self.message_user(request, f"{pool}: now signing with {current.kid}; the previous key stays published until its tokens expire.")
+
+        self.run_for_each(request, queryset, rotate, "Rotated signing keys")
+
     def deletion_summary(self, pool: UserPool) -> str:
         protection = " Deletion protection is ON: turn it off first." if pool.deletion_protection else ""
         return f"{pool}, with all its users, app clients, groups, keys and tokens.{protection}"
@@ -176,6 +189,7 @@ class AppClientAdmin(ConsoleAdmin):
     list_filter = ["pool"]
     search_fields = ["^name", "=client_id"]
     add_form = ClientCreateForm
+    change_form = ClientChangeForm
     add_fieldsets = [
         (None, {"fields": ["pool", "name", "generate_secret"]}),
         ("Authentication flows", {"fields": ["explicit_auth_flows", "prevent_user_existence_errors"]}),
@@ -191,8 +205,8 @@ class AppClientAdmin(ConsoleAdmin):
         (None, {"fields": ["pool", "name", "client_id", "confidential", "secret_created_at", "created_at", "updated_at"]}),
         ("Authentication flows", {"fields": ["explicit_auth_flows", "prevent_user_existence_errors"]}),
         ("Hosted pages and OAuth", {"fields": [
-            "allowed_oauth_flows_user_pool_client", "allowed_oauth_flows", "allowed_oauth_scopes", "callback_urls",
-            "logout_urls", "default_redirect_uri", "supported_identity_providers",
+            "allowed_oauth_flows", "allowed_oauth_scopes", "callback_urls", "logout_urls", "default_redirect_uri",
+            "supported_identity_providers",
         ]}),
         ("Attributes", {"fields": ["read_attributes", "write_attributes"]}),
         ("Tokens", {"fields": [
@@ -200,7 +214,10 @@ class AppClientAdmin(ConsoleAdmin):
             "auth_session_validity", "enable_token_revocation", "refresh_token_rotation",
         ]}),
     ]
-    readonly_fields = ["confidential"]
+    readonly_fields = [
+        "pool", "client_id", "confidential", "secret_created_at", "created_at", "updated_at", "supported_identity_providers",
+        "token_validity_units",
+    ]
 
     @admin.display(description="Secret", boolean=True)
     def confidential(self, client: UserPoolClient) -> bool:
@@ -210,8 +227,8 @@ class AppClientAdmin(ConsoleAdmin):
     def oauth_flows(self, client: UserPoolClient) -> str:
         return _listing(client.allowed_oauth_flows)
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # no DeleteUserPoolClient service yet
+    def delete_via_service(self, request, client: UserPoolClient) -> None:
+        pools.delete_user_pool_client(client=client, context=operator_context(request))
 
     def response_add(self, request, obj, post_url_continue=None):
         secret = getattr(request, "console_client_secret", None)
@@ -259,11 +276,12 @@ class ResourceServerAdmin(ConsoleAdmin):
     list_filter = ["pool"]
     search_fields = ["^identifier", "^name"]
     add_form = ResourceServerCreateForm
-    add_fieldsets = [(None, {"fields": ["pool", "identifier", "name", "scopes"]})]
-    fieldsets = [(None, {"fields": ["pool", "identifier", "name", "scope_names", "created_at", "updated_at"]})]
-    readonly_fields = ["scope_names"]
+    change_form = ResourceServerChangeForm
+    add_fieldsets = [(None, {"fields": ["pool", "identifier", "name", "scope_lines"]})]
+    fieldsets = [(None, {"fields": ["pool", "identifier", "name", "scope_lines", "scope_names", "created_at", "updated_at"]})]
+    readonly_fields = ["pool", "identifier", "scope_names", "created_at", "updated_at"]
 
-    @admin.display(description="Scopes")
+    @admin.display(description="Scopes in tokens")
     def scope_names(self, server: ResourceServer) -> str:
         return _listing(server.full_scope_names())
 
@@ -282,3 +300,18 @@ class DomainAdmin(ConsoleAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # no DeleteUserPoolDomain service yet
+
+
+@admin.register(SigningKey, site=admin_site)
+class SigningKeyAdmin(ConsoleAdmin):
+    """Read-only: keys are made and rotated by identity.services.keys (the pools' action, or `rotate_keys`)."""
+
+    list_display = ["kid", "pool", "state", "created_at", "activated_at", "unpublish_after"]
+    list_filter = ["state", "pool"]
+    list_select_related = ["pool"]
+    search_fields = ["=kid"]
+    # The private key's ciphertext is never shown.
+    fields = ["kid", "pool", "state", "created_at", "activated_at", "unpublish_after"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.urls import path
 
-from identity.admin.base import MAX_ACTION_ROWS, ConsoleAdmin, Tool
+from identity.admin.base import MAX_ACTION_ROWS, ConsoleAdmin, PoolNameChangeList, Tool
 from identity.admin.forms import (
     SetPasswordForm,
     UserAttributesForm,
@@ -97,9 +97,8 @@ class UserAdmin(ConsoleAdmin):
         "pool", "username", "sub", "status", "enabled", "password_state", "pending_changes", "created_at", "updated_at",
     ]
 
-    def get_queryset(self, request):
-        # The pool's name alone, not its row: a pool's schema is kilobytes of JSON per listed user.
-        return super().get_queryset(request).annotate(pool_name=F("pool__name"))
+    def get_changelist(self, request, **kwargs):
+        return PoolNameChangeList
 
     def get_search_results(self, request, queryset, search_term):
         return search_users(queryset, search_term), False
@@ -108,7 +107,7 @@ class UserAdmin(ConsoleAdmin):
 
     @admin.display(description="pool", ordering="pool_id")
     def pool_name(self, user: User) -> str:
-        return user.pool_name
+        return user.pool.name
 
     @admin.display(description="email")
     def email(self, user: User) -> str:
@@ -254,7 +253,7 @@ class UserAdmin(ConsoleAdmin):
             return HttpResponseRedirect(self.url("change", user.pk))
         return self.render_page(
             request, FORM_PAGE, title=f"Set a password for {user.username}", obj=user, form=form, submit_label="Set password",
-            intro=f"The pool's password policy applies. Status becomes CONFIRMED (permanent) or FORCE_CHANGE_PASSWORD.",
+            intro="The pool's password policy applies. Status becomes CONFIRMED (permanent) or FORCE_CHANGE_PASSWORD.",
         )
 
     # Actions over selected users
@@ -264,23 +263,23 @@ class UserAdmin(ConsoleAdmin):
             request, queryset.select_related("pool"), lambda user, context: operate(operation, user, context), OPERATIONS[operation][1]
         )
 
-    @admin.action(description="Confirm selected users")
+    @admin.action(description="Confirm selected users", permissions=["change"])
     def confirm_users(self, request, queryset):
         self._each(request, queryset, "confirm")
 
-    @admin.action(description="Disable selected users")
+    @admin.action(description="Disable selected users", permissions=["change"])
     def disable_users(self, request, queryset):
         self._each(request, queryset, "disable")
 
-    @admin.action(description="Enable selected users")
+    @admin.action(description="Enable selected users", permissions=["change"])
     def enable_users(self, request, queryset):
         self._each(request, queryset, "enable")
 
-    @admin.action(description="Require a password reset for selected users")
+    @admin.action(description="Require a password reset for selected users", permissions=["change"])
     def reset_passwords(self, request, queryset):
         self._each(request, queryset, "reset-password")
 
-    @admin.action(description="Set the password of the selected user…")
+    @admin.action(description="Set the password of the selected user…", permissions=["change"])
     def set_password(self, request, queryset):
         selected = list(queryset.values_list("pk", flat=True)[:2])
         if len(selected) != 1:
@@ -288,7 +287,7 @@ class UserAdmin(ConsoleAdmin):
             return None
         return HttpResponseRedirect(self.url("password", selected[0]))
 
-    @admin.action(description="Delete selected users…")
+    @admin.action(description="Delete selected users…", permissions=["delete"])
     def delete_users(self, request, queryset):
         if request.POST.get("confirmed") == "yes":
             self._each(request, queryset, "delete")
@@ -296,9 +295,8 @@ class UserAdmin(ConsoleAdmin):
         chosen = list(queryset.select_related("pool")[: MAX_ACTION_ROWS + 1])
         return self.render_page(
             request, "admin/identity/confirm_action.html", title="Delete users?", rows=chosen[:MAX_ACTION_ROWS],
-            too_many=len(chosen) > MAX_ACTION_ROWS, action="delete_users",
-            selected=request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-            select_across=request.POST.get("select_across", "0"),
+            too_many=len(chosen) > MAX_ACTION_ROWS, action="delete_users", action_url=request.get_full_path(),
+            checkbox_name=ACTION_CHECKBOX_NAME, submit_label="Delete",
             intro="These users are deleted for good; their subs are never reused.",
         )
 

@@ -111,7 +111,8 @@ class AuthChallenge(models.Model):
 
     pool = models.ForeignKey(UserPool, on_delete=models.CASCADE, related_name="+")
     client = models.ForeignKey(UserPoolClient, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # None for a decoy step answered to an unknown user, so the reply does not reveal who exists.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", null=True)
     challenge_name = models.CharField(max_length=32)
     session_digest = models.CharField(max_length=64, unique=True)
     state = models.JSONField(default=dict, blank=True)

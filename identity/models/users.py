@@ -34,6 +34,9 @@ class User(models.Model):
     pending_attributes = models.JSONField(default=dict, blank=True)
     password = models.CharField(max_length=256, blank=True)
     password_changed_at = models.DateTimeField(null=True, blank=True)
+    # Cognito's SRP needs salt and verifier (g^x) of the password; encrypted under the key-encryption
+    # key, because a verifier alone allows cheap offline guessing.
+    srp_verifier = models.TextField(blank=True)
     temporary_password_expires_at = models.DateTimeField(null=True, blank=True)
     # Global sign-out: tokens issued before this instant are refused.
     tokens_valid_after = models.DateTimeField(null=True, blank=True)

@@ -54,6 +54,8 @@ def check_deletable(pool: UserPool, names: list[str], *, client: UserPoolClient 
             raise InvalidParameterException(f"Attribute {name} is immutable and cannot be deleted.")
         if name in pool.username_attributes:
             raise InvalidParameterException(f"Attribute {name} is the user's sign-in identifier and cannot be deleted.")
+        if not admin and name in VERIFIED_FLAGS:  # deleting a flag writes it: operators only, as check_writes
+            raise NotAuthorizedException(f"A client attempted to write unauthorized attribute {name}.")
         if not admin and client is not None and client.write_attributes and name not in client.write_attributes:
             raise NotAuthorizedException(f"A client attempted to write unauthorized attribute {name}.")
 

@@ -62,8 +62,16 @@ def consume_code(*, user: User, purpose: str, code: str, attribute_name: str = "
     return outcome
 
 
+def check_code(*, user: User, purpose: str, code: str, attribute_name: str = "") -> str:
+    """Like consume_code, but a right code stays live (a miss still counts)."""
+    outcome = _check_and_consume(user=user, purpose=purpose, code=str(code or ""), attribute_name=attribute_name, consume=False)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
 @transaction.atomic
-def _check_and_consume(*, user: User, purpose: str, code: str, attribute_name: str) -> Exception | str:
+def _check_and_consume(*, user: User, purpose: str, code: str, attribute_name: str, consume: bool = True) -> Exception | str:
     # Returns the error instead of raising it, so the counted miss commits.
     row = (
         VerificationCode.objects.select_for_update()
@@ -81,7 +89,8 @@ def _check_and_consume(*, user: User, purpose: str, code: str, attribute_name: s
         row.failed_attempts += 1
         row.save(update_fields=["failed_attempts"])
         return CodeMismatchException()
-    row.delete()
+    if consume:
+        row.delete()
     return row.delivered_to
 
 

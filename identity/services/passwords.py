@@ -8,7 +8,7 @@ import string
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 
-from identity import clock, events, messaging, ratelimit
+from identity import clock, crypto, events, messaging, ratelimit
 from identity.context import SYSTEM, RequestContext
 from identity.errors import (
     CodeMismatchException,
@@ -21,7 +21,7 @@ from identity.errors import (
 )
 from identity.messaging import CodeDeliveryDetails, MessageKind
 from identity.models import PasswordHistory, User, UserPool, UserPoolClient
-from identity.services import codes, directory
+from identity.services import codes, directory, srp
 
 MAX_PASSWORD_LENGTH = 256
 # Cognito's symbol set for RequireSymbols (Basic Latin only), space included.
@@ -90,13 +90,23 @@ def store_password(user: User, password: str, *, temporary: bool) -> None:
         stale = user.password_history.values_list("pk", flat=True)[max(size - 1, 0):]
         PasswordHistory.objects.filter(pk__in=list(stale)).delete()
     user.password = make_password(password, hasher=_HASHER)
+    salt, verifier = srp.make_verifier(pool_id=user.pool_id, username=user.username, password=password)
+    user.srp_verifier = crypto.encrypt(f"{salt}:{verifier:x}")
     user.password_changed_at = clock.now()
     user.temporary_password_expires_at = (
         clock.now() + datetime.timedelta(days=user.pool.temporary_password_validity_days) if temporary else None
     )
 
 
-_PASSWORD_FIELDS = ["password", "password_changed_at", "temporary_password_expires_at", "status"]
+_PASSWORD_FIELDS = ["password", "srp_verifier", "password_changed_at", "temporary_password_expires_at", "status"]
+
+
+def srp_verifier(user: User) -> tuple[str, int] | None:
+    """The user's SRP salt and verifier, if they have a password set since SRP support."""
+    if not user.srp_verifier:
+        return None
+    salt, verifier = crypto.decrypt(user.srp_verifier).split(":")
+    return salt, int(verifier, 16)
 
 
 def _set_new_password(user: User, password: str, *, temporary: bool = False) -> None:

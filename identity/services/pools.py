@@ -25,6 +25,7 @@ AUTH_FLOWS = {
 }
 DEFAULT_AUTH_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH"]
 OAUTH_FLOWS = {"code", "implicit", "client_credentials"}
+MAX_CUSTOM_ATTRIBUTES = 50  # Cognito's quota per pool
 
 
 def new_pool_id() -> str:
@@ -70,10 +71,19 @@ def create_user_pool(
         raise InvalidParameterException("AutoVerifiedAttributes may hold only email and phone_number.")
     pool_schema = schema.default_schema()
     _require(pool_schema, required_attributes or [])
-    pool_schema += [schema.custom_attribute_definition(entry) for entry in custom_attributes or []]
+    additions = [schema.custom_attribute_definition(entry) for entry in custom_attributes or []]
+    names = [entry["Name"] for entry in additions]
+    if len(set(names)) != len(names):
+        raise InvalidParameterException("Custom attribute names must be unique.")
+    if len(additions) > MAX_CUSTOM_ATTRIBUTES:
+        raise InvalidParameterException(f"A pool has at most {MAX_CUSTOM_ATTRIBUTES} custom attributes.")
+    pool_schema += additions
     unknown = set(settings_) - {f.name for f in UserPool._meta.get_fields()}
     if unknown:
         raise InvalidParameterException(f"Unknown pool settings: {', '.join(sorted(unknown))}.")
+    for field, (low, high) in _POOL_BOUNDS.items():  # the same bounds as update_user_pool
+        if field in settings_ and not (isinstance(settings_[field], int) and low <= settings_[field] <= high):
+            raise InvalidParameterException(f"{field} must be between {low} and {high}.")
     pool = UserPool.objects.create(
         id=new_pool_id(),
         name=name,
@@ -105,8 +115,9 @@ def add_custom_attributes(*, pool: UserPool, custom_attributes: list[dict], cont
     for entry in additions:
         if entry["Name"] in existing:
             raise InvalidParameterException(f"{entry['Name']} already exists in the schema.")
-    if sum(1 for e in pool.schema if e["Name"].startswith(schema.CUSTOM_PREFIX)) + len(additions) > 50:
-        raise InvalidParameterException("A pool has at most 50 custom attributes.")
+        existing.add(entry["Name"])  # and twice in one request is twice too
+    if sum(1 for e in pool.schema if e["Name"].startswith(schema.CUSTOM_PREFIX)) + len(additions) > MAX_CUSTOM_ATTRIBUTES:
+        raise InvalidParameterException(f"A pool has at most {MAX_CUSTOM_ATTRIBUTES} custom attributes.")
     pool.schema = pool.schema + additions
     pool.save(update_fields=["schema", "updated_at"])
     events.pool_updated(pool=pool, context=context, details={"added_attributes": [e["Name"] for e in additions]})

@@ -6,9 +6,12 @@ next step, always through identity.services.tokens.
 """
 from __future__ import annotations
 
+import base64
 import datetime
 import functools
+import hmac
 import json
+import secrets
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -25,9 +28,13 @@ from identity.errors import (
 )
 from identity.models import AuthChallenge, User, UserPool, UserPoolClient
 from identity.services import attributes as attribute_rules
-from identity.services import directory, passwords
+from identity.services import directory, passwords, srp
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
+PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
+SRP_FLOWS = {"USER_SRP_AUTH": "ALLOW_USER_SRP_AUTH"}
+# How far a PASSWORD_VERIFIER TIMESTAMP may be from our clock.
+SRP_TIMESTAMP_WINDOW = datetime.timedelta(minutes=5)
 PASSWORD_FLOWS = {
     "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
     "ADMIN_USER_PASSWORD_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
@@ -75,11 +82,13 @@ def initiate_auth(
     SECRET_HASH for clients with a secret. Raises InvalidParameterException (flow not enabled or
     unknown, missing USERNAME/PASSWORD) and whatever password_sign_in raises.
     """
-    permission = PASSWORD_FLOWS.get(auth_flow)
+    permission = PASSWORD_FLOWS.get(auth_flow) or SRP_FLOWS.get(auth_flow)
     if permission is None:
         raise InvalidParameterException(f"Unsupported AuthFlow {auth_flow}.")
     if permission not in client.explicit_auth_flows:
         raise InvalidParameterException(f"{auth_flow} flow not enabled for this client")
+    if auth_flow in SRP_FLOWS:
+        return _start_srp(pool=pool, client=client, auth_parameters=auth_parameters)
     username, password = auth_parameters.get("USERNAME"), auth_parameters.get("PASSWORD")
     if not username or not password:
         raise InvalidParameterException("Missing required parameter USERNAME or PASSWORD")
@@ -153,9 +162,55 @@ def _new_password_challenge(*, pool: UserPool, client: UserPoolClient, user: Use
     return ChallengeResult(name=NEW_PASSWORD_REQUIRED, session=session, parameters=parameters)
 
 
-def start_challenge(*, pool: UserPool, client: UserPoolClient, user: User, name: str, state: dict | None = None) -> str:
+def _start_srp(*, pool: UserPool, client: UserPoolClient, auth_parameters: dict) -> ChallengeResult:
+    """USER_SRP_AUTH: answer the client's A with salt, B and a SECRET_BLOCK (PASSWORD_VERIFIER)."""
+    username = auth_parameters.get("USERNAME")
+    a_public = srp.parse_a(auth_parameters.get("SRP_A", ""))
+    if not username or a_public is None:
+        raise InvalidParameterException("Missing or invalid USERNAME or SRP_A")
+    check_secret_hash(client, username, auth_parameters.get("SECRET_HASH"))
+    user = directory.find_user(pool, username)
+    stored = passwords.srp_verifier(user) if user is not None else None
+    if stored is None:
+        if user is None and not client.hides_user_existence:
+            raise UserNotFoundException("User does not exist.")
+        # A decoy challenge that no password answers, so the reply does not tell who exists.
+        user_id, salt, verifier = username, secrets.token_hex(16), secrets.randbelow(srp.N)
+    else:
+        user_id, (salt, verifier) = user.username, stored
+    b_secret, b_public = srp.server_public(verifier)
+    secret_block = base64.b64encode(secrets.token_bytes(64)).decode()
+    state = {"A": format(a_public, "x"), "b": format(b_secret, "x"), "B": format(b_public, "x"), "v": format(verifier, "x"), "user_id": user_id}
+    start_challenge(pool=pool, client=client, user=user, name=PASSWORD_VERIFIER, state=state, session=secret_block)
+    parameters = {"SALT": salt, "SRP_B": format(b_public, "x"), "SECRET_BLOCK": secret_block, "USER_ID_FOR_SRP": user_id, "USERNAME": user_id}
+    return ChallengeResult(name=PASSWORD_VERIFIER, session=secret_block, parameters=parameters)
+
+
+def _verify_password_claim(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
+    state = row.state
+    if user is None or responses.get("USERNAME") not in (None, state["user_id"]):
+        raise NotAuthorizedException(BAD_CREDENTIALS)
+    moment = srp.parse_timestamp(responses.get("TIMESTAMP", ""))
+    if moment is None or abs(clock.now() - moment) > SRP_TIMESTAMP_WINDOW:
+        raise NotAuthorizedException(BAD_CREDENTIALS)
+    key = srp.session_key(a_public=int(state["A"], 16), b_public=int(state["B"], 16), b_secret=int(state["b"], 16), verifier=int(state["v"], 16))
+    claimed = responses.get("PASSWORD_CLAIM_SIGNATURE", "")
+    block = responses.get("PASSWORD_CLAIM_SECRET_BLOCK", "")
+    expected = srp.expected_signature(key=key, pool_id=row.pool_id, username=state["user_id"], secret_block=block, timestamp=responses["TIMESTAMP"]) if key else ""
+    if not key or not hmac.compare_digest(expected.encode(), str(claimed).encode()):
+        events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "srp"})
+        raise NotAuthorizedException(BAD_CREDENTIALS)
+    _check_can_sign_in(user)
+    if user.status == User.Status.FORCE_CHANGE_PASSWORD:
+        return _new_password_challenge(pool=row.pool, client=client, user=user)
+    return _succeed(user, client, context, amr=("pwd",))
+
+
+def start_challenge(
+    *, pool: UserPool, client: UserPoolClient, user: User | None, name: str, state: dict | None = None, session: str | None = None
+) -> str:
     """Store a challenge step and return its opaque, single-use Session string."""
-    session = crypto.random_token(96)
+    session = session or crypto.random_token(96)
     AuthChallenge.objects.create(
         pool=pool, client=client, user=user, challenge_name=name, state=state or {},
         session_digest=crypto.keyed_digest("auth-session", session),
@@ -193,16 +248,16 @@ def respond_to_auth_challenge(
 def _answer(pool, client, challenge_name, session, responses, handler, context):
     # Errors are returned, not raised, so the counted attempt commits.
     row = (
-        AuthChallenge.objects.select_for_update().select_related("user", "user__pool")
+        AuthChallenge.objects.select_for_update(of=("self",)).select_related("user", "user__pool")
         .filter(session_digest=crypto.keyed_digest("auth-session", session), pool=pool, client=client).first()
     )
     if row is None or row.consumed_at or row.expires_at <= clock.now() or row.challenge_name != challenge_name:
         return NotAuthorizedException("Invalid session for the user, session is expired.")
     user = row.user
-    if responses.get("USERNAME") and directory.find_user(pool, responses["USERNAME"]) != user:
+    if user is not None and responses.get("USERNAME") and directory.find_user(pool, responses["USERNAME"]) != user:
         return NotAuthorizedException("Invalid session for the user.")
     try:
-        check_secret_hash(client, responses.get("USERNAME") or user.username, responses.get("SECRET_HASH"))
+        check_secret_hash(client, responses.get("USERNAME") or (user.username if user else ""), responses.get("SECRET_HASH"))
         result = handler(row=row, user=user, client=client, responses=responses, context=context)
     except Exception as exc:
         attempts = row.state.get("attempts", 0) + 1
@@ -232,8 +287,8 @@ def _complete_new_password(*, row: AuthChallenge, user: User, client: UserPoolCl
         passwords.check_password_policy(pool=user.pool, password=new_password)
         passwords.store_password(user, new_password, temporary=False)
         user.status = User.Status.CONFIRMED
-        directory.save_user(user, update_fields=["attributes", "password", "password_changed_at", "temporary_password_expires_at", "status"])
+        directory.save_user(user, update_fields=["attributes", "password", "srp_verifier", "password_changed_at", "temporary_password_expires_at", "status"])
     return _succeed(user, client, context, amr=("pwd",))
 
 
-_HANDLERS = {NEW_PASSWORD_REQUIRED: _complete_new_password}
+_HANDLERS = {NEW_PASSWORD_REQUIRED: _complete_new_password, PASSWORD_VERIFIER: _verify_password_claim}

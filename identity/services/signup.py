@@ -126,12 +126,24 @@ def confirm_sign_up(
     verified = pending.delivered_to if pending else ""
     if verified:
         user.attributes = {**user.attributes, f"{verified}_verified": "true"}
-    conflicts = attribute_rules.raise_on_conflict(user, force=force_alias_creation)
     try:
-        codes.consume_code(user=user, purpose=codes.Purpose.SIGN_UP, code=code)
+        conflicts, clash = attribute_rules.raise_on_conflict(user, force=force_alias_creation), None
+    except AliasExistsException as exc:
+        conflicts, clash = [], exc
+    try:
+        if clash is None:
+            codes.consume_code(user=user, purpose=codes.Purpose.SIGN_UP, code=code)
+        else:
+            # Cognito tells of the clash only to whoever holds the right code (else signing up
+            # with an address would reveal its owner), and the code stays good for a retry
+            # with ForceAliasCreation.
+            codes.check_code(user=user, purpose=codes.Purpose.SIGN_UP, code=code)
     except Exception as exc:
         events.confirmation_failed(user=user, context=context, details={"reason": type(exc).__name__})
         raise
+    if clash is not None:
+        events.confirmation_failed(user=user, context=context, details={"reason": type(clash).__name__})
+        raise clash
     with transaction.atomic():
         for attribute, other in conflicts:
             attribute_rules.release_alias(other, attribute)

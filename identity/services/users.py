@@ -5,7 +5,12 @@ from django.db import transaction
 
 from identity import clock, events, messaging
 from identity.context import SYSTEM, RequestContext
-from identity.errors import InvalidParameterException, UnsupportedUserStateException, UsernameExistsException
+from identity.errors import (
+    AliasExistsException,
+    InvalidParameterException,
+    UnsupportedUserStateException,
+    UsernameExistsException,
+)
 from identity.messaging import CodeDeliveryDetails, MessageKind
 from identity.models import User, UserPool, UserPoolClient
 from identity.schema import VERIFIABLE_ATTRIBUTES
@@ -49,10 +54,13 @@ def admin_create_user(
         return _resend_invitation(pool=pool, username=username, password=password, mediums=mediums, context=context)
     values = dict(attributes or {})
     attribute_rules.check_writes(pool, values, creating=True, admin=True)
+    # Required attributes may be missing: the user gives them when answering NEW_PASSWORD_REQUIRED.
     user = attribute_rules.new_user(pool, username, values)
-    attribute_rules.check_required(pool, user.attributes)
     if directory.find_user(pool, user.username) is not None:
         raise UsernameExistsException("User account already exists")
+    for attribute, _other in attribute_rules.alias_conflicts(user):
+        if attribute in pool.username_attributes:  # an email/phone username is the username: as SignUp
+            raise UsernameExistsException(f"An account with the given {attribute} already exists.")
     conflicts = attribute_rules.raise_on_conflict(user, force=force_alias_creation)
     with transaction.atomic():
         for attribute, other in conflicts:
@@ -93,7 +101,7 @@ def _resend_invitation(*, pool: UserPool, username: str, password: str, mediums,
         raise UnsupportedUserStateException(f"User cannot be re-invited. Current status is {user.status}")
     with transaction.atomic():
         passwords.store_password(user, password, temporary=True)
-        user.save(update_fields=["password", "password_changed_at", "temporary_password_expires_at", "updated_at"])
+        user.save(update_fields=["password", "srp_verifier", "password_changed_at", "temporary_password_expires_at", "updated_at"])
         events.user_invitation_resent(user=user, context=context)
     _send_invitation(user, password, mediums)
     return user
@@ -111,8 +119,13 @@ def update_user_attributes(
     """
     pool = user.pool
     attribute_rules.check_writes(pool, attributes, creating=False, client=client)
+    previous = user.attributes, user.pending_attributes
     to_verify = _apply_changes(user, attributes, admin=False)
-    attribute_rules.raise_on_conflict(user)
+    try:
+        attribute_rules.raise_on_conflict(user)
+    except AliasExistsException:
+        user.attributes, user.pending_attributes = previous  # the caller's object must not claim what was refused
+        raise
     with transaction.atomic():
         directory.save_user(user, update_fields=["attributes", "pending_attributes"])
         events.attributes_updated(user=user, context=context, details={"names": sorted(attributes)})
@@ -127,6 +140,7 @@ def _apply_changes(user: User, changes: dict, *, admin: bool) -> list[str]:
     for name, value in changes.items():
         if name not in VERIFIABLE_ATTRIBUTES or value == current.get(name):
             current[name] = value
+            pending.pop(name, None)  # back to the value in force: a change waiting for its code is dropped
             continue
         verified_flag = f"{name}_verified"
         auto = name in pool.auto_verified_attributes
@@ -234,9 +248,15 @@ def verify_user_attribute(*, user: User, attribute_name: str, code: str, context
     LimitExceededException, AliasExistsException. Cognito: VerifyUserAttribute.
     """
     value = _check_verifiable(user, attribute_name)
-    user.attributes = {**user.attributes, attribute_name: value, f"{attribute_name}_verified": "true"}
-    attribute_rules.raise_on_conflict(user)
+    # The code first: a clash with another user's alias is told only to whoever holds it.
     codes.consume_code(user=user, purpose=codes.Purpose.VERIFY_ATTRIBUTE, code=code, attribute_name=attribute_name)
+    previous = user.attributes
+    user.attributes = {**previous, attribute_name: value, f"{attribute_name}_verified": "true"}
+    try:
+        attribute_rules.raise_on_conflict(user)
+    except AliasExistsException:
+        user.attributes = previous  # the caller's object must not claim what was refused
+        raise
     with transaction.atomic():
         user.pending_attributes = {k: v for k, v in user.pending_attributes.items() if k != attribute_name}
         directory.save_user(user, update_fields=["attributes", "pending_attributes"])

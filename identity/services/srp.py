@@ -1,0 +1,113 @@
+"""Cognito's SRP-6a (3072-bit group, SHA-256, padded-hex hashing, HKDF "Caldera Derived Key").
+
+The server half of what amazon-cognito-identity-js, Amplify and pycognito compute; every step
+follows ../shared/reference/cognito.md §2.3. Functions are pure: sign-in state lives in signin.py.
+"""
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import hmac
+import secrets
+
+N_HEX = (
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B"
+    "302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7EDEE386BFB5A899FA5AE9F24117C4B1FE6"
+    "49286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB9ED529077096966D"
+    "670C354E4ABC9804F1746C08CA18217C32905E462E36CE3BE39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF695581718"
+    "3995497CEA956AE515D2261898FA051015728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7D"
+    "B3970F85A6E1E4C7ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C"
+    "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF"
+)
+N = int(N_HEX, 16)
+G = 2
+INFO = b"Caldera Derived Key"
+MAX_A_HEX = 2048  # far above 768 hex digits of a 3072-bit number; refuses absurd inputs cheaply
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def pad_hex(value: int | str) -> str:
+    """Even-length hex with a leading 00 when the top bit is set (Java BigInteger.toByteArray)."""
+    text = value if isinstance(value, str) else format(value, "x")
+    if len(text) % 2:
+        text = "0" + text
+    elif text[0] in "89abcdefABCDEF":
+        text = "00" + text
+    return text
+
+
+def hex_hash(hex_text: str) -> str:
+    return hashlib.sha256(bytes.fromhex(hex_text)).hexdigest()
+
+
+K = int(hex_hash(pad_hex(N) + pad_hex(G)), 16)
+
+
+def pool_name(pool_id: str) -> str:
+    """The part of a pool id after the underscore (`us-east-1_AbCd` → `AbCd`)."""
+    return pool_id.split("_", 1)[1]
+
+
+def _x(salt_hex: str, name: str, username: str, password: str) -> int:
+    inner = hashlib.sha256(f"{name}{username}:{password}".encode()).hexdigest()
+    return int(hex_hash(pad_hex(salt_hex) + inner), 16)
+
+
+def make_verifier(*, pool_id: str, username: str, password: str) -> tuple[str, int]:
+    """A new random salt (hex) and the verifier g^x mod N for this password."""
+    salt_hex = secrets.token_hex(16)
+    return salt_hex, pow(G, _x(salt_hex, pool_name(pool_id), username, password), N)
+
+
+def parse_a(srp_a: str) -> int | None:
+    """The client's public value A, or None when it is malformed or A mod N is 0 (SRP-6a safeguard)."""
+    if not isinstance(srp_a, str) or not srp_a or len(srp_a) > MAX_A_HEX:
+        return None
+    try:
+        value = int(srp_a, 16)
+    except ValueError:
+        return None
+    return value if value % N else None
+
+
+def server_public(verifier: int) -> tuple[int, int]:
+    """A fresh secret b and B = k·v + g^b mod N (B mod N must not be 0)."""
+    while True:
+        b = secrets.randbelow(N - 1) + 1
+        B = (K * verifier + pow(G, b, N)) % N
+        if B % N:
+            return b, B
+
+
+def session_key(*, a_public: int, b_public: int, b_secret: int, verifier: int) -> bytes | None:
+    """The 16-byte key both sides derive, or None when the scrambler u is 0."""
+    u = int(hex_hash(pad_hex(a_public) + pad_hex(b_public)), 16)
+    if u == 0:
+        return None
+    s = pow(a_public * pow(verifier, u, N), b_secret, N)
+    prk = hmac.new(bytes.fromhex(pad_hex(u)), bytes.fromhex(pad_hex(s)), hashlib.sha256).digest()
+    return hmac.new(prk, INFO + b"\x01", hashlib.sha256).digest()[:16]
+
+
+def expected_signature(*, key: bytes, pool_id: str, username: str, secret_block: str, timestamp: str) -> str:
+    message = pool_name(pool_id).encode() + username.encode() + base64.b64decode(secret_block) + timestamp.encode()
+    return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
+
+
+def parse_timestamp(text: str) -> datetime.datetime | None:
+    """Cognito's TIMESTAMP, `Tue Sep 3 08:05:09 UTC 2024`, day not zero-padded; None when malformed."""
+    parts = text.split(" ") if isinstance(text, str) else []
+    if len(parts) != 6 or parts[0] not in _DAYS or parts[1] not in _MONTHS or parts[4] != "UTC":
+        return None
+    day = parts[2]
+    if not day.isdigit() or day.startswith("0"):
+        return None
+    try:
+        moment = datetime.datetime.strptime(f"{parts[1]} {day} {parts[3]} {parts[5]}", "%b %d %H:%M:%S %Y")
+    except ValueError:
+        return None
+    if _DAYS[moment.weekday()] != parts[0]:
+        return None
+    return moment.replace(tzinfo=datetime.timezone.utc)

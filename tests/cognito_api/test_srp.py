@@ -1,0 +1,103 @@
+"""USER_SRP_AUTH against pycognito's own SRP client (the maths Amplify and the JS SDK share)."""
+import datetime
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from pycognito.aws_srp import AWSSRP
+
+from identity.services import srp, users
+from tests import factories
+
+PASSWORD = factories.DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def idp(live_server):
+    client = boto3.client("cognito-idp", endpoint_url=live_server.url, region_name="local", aws_access_key_id="x",
+                          aws_secret_access_key="x", config=Config(retries={"max_attempts": 0}))
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def srp_pool(transactional_db):
+    return factories.create_pool()
+
+
+@pytest.fixture
+def srp_client(srp_pool):
+    return factories.create_client(pool=srp_pool, explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+
+
+def test_pycognito_signs_in_with_srp(idp, srp_pool, srp_client):
+    factories.create_user(pool=srp_pool, username="ana")
+    tokens = AWSSRP(username="ANA", password=PASSWORD, pool_id=srp_pool.id, client_id=srp_client.client_id, client=idp).authenticate_user()
+    assert tokens["AuthenticationResult"]["AccessToken"] and tokens["AuthenticationResult"]["RefreshToken"]
+    assert idp.get_user(AccessToken=tokens["AuthenticationResult"]["AccessToken"])["Username"] == "ana"
+
+
+def test_wrong_password_is_not_authorized(idp, srp_pool, srp_client):
+    factories.create_user(pool=srp_pool, username="ana")
+    with pytest.raises(ClientError) as excinfo:
+        AWSSRP(username="ana", password="Wrong-Passw0rd!", pool_id=srp_pool.id, client_id=srp_client.client_id, client=idp).authenticate_user()
+    assert excinfo.value.response["Error"]["Code"] == "NotAuthorizedException"
+
+
+def test_email_username_pool_uses_the_internal_username(idp):
+    pool = factories.create_pool(username_attributes=["email"])
+    client = factories.create_client(pool=pool, explicit_auth_flows=["ALLOW_USER_SRP_AUTH"])
+    users.admin_create_user(pool=pool, username="ana@example.com", message_action="SUPPRESS")
+    from identity.services import passwords
+
+    passwords.admin_set_user_password(pool=pool, username="ana@example.com", password=PASSWORD, permanent=True)
+    tokens = AWSSRP(username="ana@example.com", password=PASSWORD, pool_id=pool.id, client_id=client.client_id, client=idp).authenticate_user()
+    assert tokens["AuthenticationResult"]["IdToken"]
+
+
+def test_secret_hash_clients(idp, srp_pool):
+    client = factories.create_client(pool=srp_pool, secret=True, explicit_auth_flows=["ALLOW_USER_SRP_AUTH"])
+    factories.create_user(pool=srp_pool, username="bob")
+    aws = AWSSRP(username="bob", password=PASSWORD, pool_id=srp_pool.id, client_id=client.client_id, client_secret=client.plain_secret, client=idp)
+    assert aws.authenticate_user()["AuthenticationResult"]["AccessToken"]
+
+
+def test_temporary_password_leads_to_new_password_required(idp, srp_pool, srp_client):
+    users.admin_create_user(pool=srp_pool, username="temp", temporary_password="Temp-Passw0rd!", message_action="SUPPRESS")
+    aws = AWSSRP(username="temp", password="Temp-Passw0rd!", pool_id=srp_pool.id, client_id=srp_client.client_id, client=idp)
+    tokens = aws.set_new_password_challenge("Chosen-Passw0rd!")
+    assert tokens["AuthenticationResult"]["AccessToken"]
+
+
+def test_unknown_user_with_existence_hiding_gets_a_decoy(idp, srp_pool, srp_client):
+    legacy = factories.create_client(pool=srp_pool, explicit_auth_flows=["ALLOW_USER_SRP_AUTH"], prevent_user_existence_errors="LEGACY")
+    with pytest.raises(ClientError) as excinfo:
+        AWSSRP(username="ghost", password=PASSWORD, pool_id=srp_pool.id, client_id=srp_client.client_id, client=idp).authenticate_user()
+    assert excinfo.value.response["Error"]["Code"] == "NotAuthorizedException"
+    with pytest.raises(ClientError) as excinfo:
+        AWSSRP(username="ghost", password=PASSWORD, pool_id=srp_pool.id, client_id=legacy.client_id, client=idp).authenticate_user()
+    assert excinfo.value.response["Error"]["Code"] == "UserNotFoundException"
+
+
+def test_k_matches_the_published_vector():
+    assert srp.K == 0x538282C4354742D7CBBDE2359FCF67F9F5B3A6B08791E5011B43B8A5B66D9EE6
+
+
+@pytest.mark.parametrize(("text", "ok"), [
+    ("Tue Sep 3 08:05:09 UTC 2024", True),
+    ("Tue Sep 03 08:05:09 UTC 2024", False),  # zero-padded day, refused as Cognito does
+    ("Wed Sep 3 08:05:09 UTC 2024", False),  # wrong weekday
+    ("Tue Sep 3 08:05:09 GMT 2024", False),
+    ("", False),
+])
+def test_timestamp_format(text, ok):
+    parsed = srp.parse_timestamp(text)
+    assert (parsed is not None) is ok
+    if ok:
+        assert parsed == datetime.datetime(2024, 9, 3, 8, 5, 9, tzinfo=datetime.timezone.utc)
+
+
+@pytest.mark.parametrize("value", ["", "zz", "0", format(srp.N, "x"), "f" * 3000])
+def test_bad_srp_a_is_refused(value):
+    assert srp.parse_a(value) is None
