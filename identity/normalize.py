@@ -28,6 +28,9 @@ def check_username(username: str) -> str:
         raise InvalidParameterException(f"Username must be at most {MAX_USERNAME_LENGTH} characters.")
     if _WHITESPACE.search(username) or not username.isprintable():
         raise InvalidParameterException("Username must not contain whitespace or control characters.")
+    # NFKC and case folding can lengthen a name ("ß" → "ss"); the compared form must fit too.
+    if len(username_key(username, case_sensitive=False)) > MAX_USERNAME_LENGTH:
+        raise InvalidParameterException(f"Username must be at most {MAX_USERNAME_LENGTH} characters once normalised.")
     return username
 
 

@@ -1,7 +1,7 @@
 """Admin actions on users and groups (SigV4-signed), each a call into identity.services."""
 from __future__ import annotations
 
-from cognito_api.params import attribute_list, attributes, optional, pool_from, required
+from cognito_api.params import attributes, optional, pool_from, required
 from identity.errors import InvalidParameterException
 from identity.models import Group, User
 from identity.services import groups, listing, passwords, signup, tokens, users

@@ -22,10 +22,10 @@ def _typed(name: str, value: str):
 
 
 def user_groups(user: User) -> list[Group]:
-    """The user's groups by precedence (lowest first), then name: one query, shared by both tokens."""
-    from identity.services import hotpath
+    """The user's groups in token order: one query, shared by both tokens."""
+    from identity.services.groups import groups_for_token
 
-    return hotpath.user_groups(user)
+    return groups_for_token(user)
 
 
 def group_claims(user: User, groups: list[Group] | None = None) -> dict:

@@ -6,7 +6,6 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from identity import events
 from identity.context import SYSTEM, RequestContext
@@ -190,9 +189,13 @@ def list_users_in_group(
 
 
 def groups_for_token(user: User) -> list[Group]:
-    """The user's groups as tokens list them: by precedence, lowest first, groups without one last; then by name. One query."""
-    order = [F("precedence").asc(nulls_last=True), "name"]
-    return list(Group.objects.filter(memberships__user=user).order_by(*order))
+    """The user's groups as tokens list them: by precedence, lowest first, groups without one last; then by name.
+
+    One query, in SQL on the token hot path (identity.services.hotpath).
+    """
+    from identity.services import hotpath
+
+    return hotpath.user_groups(user)
 
 
 def _check_name(name: str) -> None:

@@ -309,3 +309,12 @@ def test_a_race_for_an_email_username_is_a_username_clash(db, monkeypatch):
     with cognito_error("UsernameExistsException"):
         _sign_up(pool, client, username="Dan@example.com")
     assert snapshot(pool) == before
+
+
+def test_usernames_that_grow_past_128_characters_when_normalised_are_refused(pool, client_app):
+    from identity.errors import InvalidParameterException
+    from identity.models import User
+
+    with pytest.raises(InvalidParameterException):
+        signup.sign_up(pool=pool, client=client_app, username="ß" * 100, password="Sup3r-secret!", attributes={})
+    assert not User.objects.filter(pool=pool).exists()
