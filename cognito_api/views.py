@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from cognito_api import protocol, sigv4
-from cognito_api.handlers import admin, auth, self_service, signup
+from cognito_api.handlers import admin, auth, management, self_service, signup
 from identity.context import RequestContext
 from identity.errors import IdentityError
 from identity.web import request_context
@@ -36,6 +36,7 @@ ACTIONS = {
 # Actions Cognito authorizes with IAM: here, with an operator's API credential (SigV4).
 SIGNED_ACTIONS = {
     **admin.ACTIONS,
+    **management.ACTIONS,
     "AdminInitiateAuth": auth.admin_initiate_auth,
     "AdminRespondToAuthChallenge": auth.admin_respond_to_auth_challenge,
 }

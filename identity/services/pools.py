@@ -52,7 +52,8 @@ def create_user_pool(
     """Create a pool with Cognito's defaults (schema, password policy, templates).
 
     `settings_` are further UserPool fields (password policy, templates, validity).
-    Raises InvalidParameterException for a bad name or identifier choice.
+    Raises InvalidParameterException for a bad name, identifier choice, custom attribute
+    (malformed, repeated, more than 50) or password policy outside Cognito's ranges.
     Cognito: CreateUserPool.
     """
     if not name or len(name) > 128:
@@ -445,3 +446,33 @@ def update_resource_server(*, server: ResourceServer, name: str, scopes: list[di
     localcache.forget(("custom-scopes", server.pool_id))
     events.record("UpdateResourceServer", context=context, pool=server.pool, details={"identifier": server.identifier})
     return server
+
+
+@transaction.atomic
+def delete_resource_server(*, server: ResourceServer, context: RequestContext = SYSTEM) -> None:
+    """Delete a resource server; clients keep no scope of it. Cognito: DeleteResourceServer."""
+    names = set(server.full_scope_names())
+    for client in UserPoolClient.objects.filter(pool=server.pool):
+        kept = [scope for scope in client.allowed_oauth_scopes if scope not in names]
+        if kept != client.allowed_oauth_scopes:
+            client.allowed_oauth_scopes = kept
+            client.save(update_fields=["allowed_oauth_scopes", "updated_at"])
+            localcache.forget(("client", client.pool_id, client.client_id))
+    events.record("DeleteResourceServer", context=context, pool=server.pool, details={"identifier": server.identifier})
+    localcache.forget(("custom-scopes", server.pool_id))
+    server.delete()
+
+
+@transaction.atomic
+def delete_user_pool_domain(*, pool: UserPool, domain: str, context: RequestContext = SYSTEM) -> None:
+    """Stop serving the pool on `domain`. Raises InvalidParameterException when it is not this pool's. Cognito: DeleteUserPoolDomain."""
+    from django.core.cache import cache
+
+    from identity.models import UserPoolDomain
+
+    name = (domain or "").strip().lower().rstrip(".")
+    deleted, _ = UserPoolDomain.objects.filter(pool=pool, domain=name).delete()
+    if not deleted:
+        raise InvalidParameterException(f"Domain {name} is not a domain of this user pool.")
+    cache.delete(f"pool-domain:{name}")
+    events.pool_updated(pool=pool, context=context, details={"domain_removed": name})

@@ -1,6 +1,9 @@
 """seed_demo: one demo pool, client, user and operator; secrets printed on the first run only."""
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from django.contrib.auth import get_user_model
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -20,6 +23,9 @@ def test_first_run_creates_everything_and_shows_secrets_once(db, settings):
     assert client.callback_urls == ["http://127.0.0.1:8000/callback-demo"] and client.allowed_oauth_flows == ["code"]
     assert client.allowed_oauth_scopes == ["openid", "email", "profile"] and not client.has_secret
     assert first["SignInUrl"].startswith(f"{first['Issuer']}/oauth2/authorize?client_id={client.client_id}")
+    # A public client must use PKCE: the URL carries the challenge of the printed verifier.
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(first["CodeVerifier"].encode()).digest()).rstrip(b"=").decode()
+    assert f"code_challenge={challenge}&code_challenge_method=S256" in first["SignInUrl"]
     operator = get_user_model().objects.get(username="admin")
     assert operator.is_superuser and operator.check_password(first["OperatorPassword"])
     demo = User.objects.get(pool=pool)

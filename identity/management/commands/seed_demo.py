@@ -1,4 +1,6 @@
 """seed_demo: the demo pool, app client, user and operator that `make run` starts with."""
+import base64
+import hashlib
 import secrets
 from urllib.parse import urlencode, urlsplit
 
@@ -40,7 +42,8 @@ class Command(ServiceCommand):
             **shown_once,
         }
         if client and client.callback_urls:
-            result["SignInUrl"] = _authorize_url(pool, client)
+            result["SignInUrl"], result["CodeVerifier"] = _authorize_url(pool, client)
+            result["CallbackUrl"] = client.callback_urls[0]
         return result, _text(result)
 
     @transaction.atomic
@@ -87,12 +90,15 @@ def _demo_urls() -> tuple[str, str]:
     return f"{base}/callback-demo", f"{base}/"
 
 
-def _authorize_url(pool: UserPool, client) -> str:
+def _authorize_url(pool: UserPool, client) -> tuple[str, str]:
+    """A ready-to-open sign-in URL, and the PKCE verifier that redeems its code (public clients must use PKCE)."""
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     query = urlencode({
         "client_id": client.client_id, "response_type": "code", "scope": " ".join(client.allowed_oauth_scopes),
-        "redirect_uri": client.callback_urls[0],
+        "redirect_uri": client.callback_urls[0], "code_challenge": challenge, "code_challenge_method": "S256",
     })
-    return f"{pools.issuer_for(pool)}/oauth2/authorize?{query}"
+    return f"{pools.issuer_for(pool)}/oauth2/authorize?{query}", verifier
 
 
 def _text(result: dict) -> str:
@@ -105,6 +111,10 @@ def _text(result: dict) -> str:
     ]
     if "SignInUrl" in result:
         lines.append(f"  sign in:   {result['SignInUrl']}")
+        lines.append(
+            f"             then: curl -d grant_type=authorization_code -d client_id={result['ClientId']} -d code=CODE "
+            f"-d redirect_uri={result['CallbackUrl']} -d code_verifier={result['CodeVerifier']} {result['Issuer']}/oauth2/token"
+        )
     if "OperatorPassword" in result:
         lines.append(f"  operator:  {result['Operator']} / {result['OperatorPassword']}   (shown once)")
         if "OperatorTotpUri" in result:
