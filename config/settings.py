@@ -60,6 +60,9 @@ USERPOOLS_REGION = env.text("USERPOOLS_REGION", "local")
 # Operators must use TOTP on the admin site; on by default in production.
 USERPOOLS_OPERATOR_2FA_REQUIRED = env.flag("USERPOOLS_OPERATOR_2FA_REQUIRED", PRODUCTION)
 
+# Authenticator apps label operator TOTP entries with this.
+OTP_TOTP_ISSUER = "Userpools"
+
 # argon2id cost for pool users' passwords (OWASP's minimum: 19 MiB, 2 passes, 1 lane).
 USERPOOLS_ARGON2 = {
     "memory_cost": env.integer("USERPOOLS_ARGON2_MEMORY_KIB", 19 * 1024),

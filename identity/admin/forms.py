@@ -540,6 +540,7 @@ class GroupChangeForm(ServiceModelForm):
             name=group.name,
             description=data["description"],
             precedence=data["precedence"],
+            clear_precedence=data["precedence"] is None,  # an emptied field removes the precedence
             role_arn=data["role_arn"],
             context=self.context,
         )

@@ -125,6 +125,7 @@ def add_custom_attributes(*, pool: UserPool, custom_attributes: list[dict], cont
     return pool
 
 
+@transaction.atomic
 def delete_user_pool(*, pool: UserPool, context: RequestContext = SYSTEM) -> None:
     """Delete a pool and everything in it, unless deletion protection is on. Cognito: DeleteUserPool."""
     if pool.deletion_protection:
@@ -383,6 +384,12 @@ _POOL_BOUNDS = {
     "temporary_password_validity_days": (0, 365),
     "password_history_size": (0, 24),
 }
+# Cognito's token-lifetime bounds, in seconds, for the defaults new clients get.
+_DEFAULT_VALIDITY_BOUNDS = {
+    "default_access_token_validity": (300, 86400),
+    "default_id_token_validity": (300, 86400),
+    "default_refresh_token_validity": (3600, 3650 * 86400),
+}
 _FIXED_AFTER_CREATION = {"id", "username_attributes", "alias_attributes", "case_sensitive", "schema", "created_at"}
 
 
@@ -406,10 +413,15 @@ def update_user_pool(*, pool: UserPool, context: RequestContext = SYSTEM, **fiel
             raise InvalidParameterException(f"{name} must be between {low} and {high}.")
     if set(updated.auto_verified_attributes) - {"email", "phone_number"}:
         raise InvalidParameterException("AutoVerifiedAttributes may hold only email and phone_number.")
-    for template in ("verification", "reset"):
+    for template in ("verification", "reset", "invitation"):
         for medium in ("email_message", "sms_message"):
             if "{####}" not in getattr(updated, f"{template}_{medium}"):
                 raise InvalidParameterException(f"The {template} {medium.replace('_', ' ')} must contain {{####}}.")
+    if "{username}" not in updated.invitation_email_message:
+        raise InvalidParameterException("The invitation email message must contain {username}.")
+    for field, (low, high) in _DEFAULT_VALIDITY_BOUNDS.items():
+        if not low <= getattr(updated, field) <= high:
+            raise InvalidParameterException(f"{field} must be between {low} and {high} seconds.")
     updated.save()
     localcache.forget(("pool", updated.pk))
     events.pool_updated(pool=updated, context=context, details={"fields": sorted(fields)})

@@ -283,13 +283,17 @@ def admin_enable_user(*, pool: UserPool, username: str, context: RequestContext 
     return _set_enabled(pool, username, True, context)
 
 
+def _delete(user: User, context: RequestContext, event) -> None:
+    with transaction.atomic():
+        event(user=user, context=context, details={"sub": str(user.sub), "deleted_at": clock.now().isoformat()})
+        user.delete()
+
+
 def delete_user(*, user: User, context: RequestContext = SYSTEM) -> None:
     """A signed-in user deletes their own account. Cognito: DeleteUser."""
-    with transaction.atomic():
-        events.user_deleted(user=user, context=context, details={"sub": str(user.sub), "deleted_at": clock.now().isoformat()})
-        user.delete()
+    _delete(user, context, events.user_deleted)
 
 
 def admin_delete_user(*, pool: UserPool, username: str, context: RequestContext = SYSTEM) -> None:
     """An operator deletes a user; the sub is never reused. Raises UserNotFoundException. Cognito: AdminDeleteUser."""
-    delete_user(user=directory.get_user(pool, username), context=context)
+    _delete(directory.get_user(pool, username), context, events.user_deleted_by_admin)

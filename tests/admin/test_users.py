@@ -54,7 +54,7 @@ def test_delete_action_asks_first_then_calls_admin_delete_user(console, pool):
     assert User.objects.filter(pk__in=[u.pk for u in doomed]).count() == 2
     act(console, "delete_users", *doomed, confirmed="yes")
     assert not User.objects.filter(pk__in=[u.pk for u in doomed]).exists()
-    assert all(AuditEvent.objects.filter(username=u.username, event_type="DeleteUser").exists() for u in doomed)
+    assert all(AuditEvent.objects.filter(username=u.username, event_type="AdminDeleteUser").exists() for u in doomed)
 
 
 def test_djangos_bulk_delete_is_not_offered(console, user):
@@ -202,7 +202,7 @@ def test_an_invalid_inline_undoes_the_attribute_change(console, pool):
 def test_deleting_from_the_user_page_calls_admin_delete_user(console, user):
     assert console.get(admin_url("identity_user_delete", user.pk)).status_code == 200
     console.post(admin_url("identity_user_delete", user.pk), {"post": "yes"})
-    assert not User.objects.filter(pk=user.pk).exists() and audited(user, "DeleteUser")
+    assert not User.objects.filter(pk=user.pk).exists() and audited(user, "AdminDeleteUser")
 
 
 def test_a_view_only_operator_cannot_act_on_users(client, user, django_user_model):

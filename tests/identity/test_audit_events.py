@@ -201,7 +201,7 @@ USER_EVENTS = [
     (_disable, "AdminDisableUser"),
     (_enable, "AdminEnableUser"),
     (_delete, "DeleteUser"),
-    (_admin_delete, "DeleteUser"),
+    (_admin_delete, "AdminDeleteUser"),
 ]
 
 
@@ -220,7 +220,7 @@ def test_each_user_service_records_its_event(pool, client_app, user, mailoutbox,
     assert events.count() == 1
     event = events.get()
     assert (event.ip_address, event.user_agent, event.pool_id) == ("2001:db8::7", "aws-sdk-js/3 ua/2.1", pool.pk)
-    assert event.username and (event.user is None) == (event_type == "DeleteUser")
+    assert event.username and (event.user is None) == (event_type in ("DeleteUser", "AdminDeleteUser"))
     trail = _everything_in_the_trail()
     for secret in [*secrets, *_codes(mailoutbox), DEFAULT_PASSWORD]:
         assert secret not in trail

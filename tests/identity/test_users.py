@@ -131,7 +131,7 @@ def test_disable_enable_delete_and_audit(pool, user):
     users.admin_delete_user(pool=pool, username=user.username)
     assert not User.objects.filter(sub=sub).exists()
     kinds = list(AuditEvent.objects.filter(username=user.username).values_list("event_type", flat=True))
-    assert {"AdminDisableUser", "AdminEnableUser", "DeleteUser"} <= set(kinds)
+    assert {"AdminDisableUser", "AdminEnableUser", "AdminDeleteUser"} <= set(kinds)
     with pytest.raises(UserNotFoundException):
         users.admin_disable_user(pool=pool, username=user.username)
 
