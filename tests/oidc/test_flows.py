@@ -189,6 +189,6 @@ def test_unknown_identity_provider_is_an_error_to_the_client(live_server, browse
     assert "Sign in" in browser.go(_authorize_url(live_server.url, oauth_pool, confidential, identity_provider="COGNITO")).text
 
 
-def test_demo_callback_page_shows_the_code_escaped(client):
+def test_demo_callback_page_shows_the_code_escaped(client, db):
     page = client.get("/callback-demo", {"code": "abc<script>", "state": "s"}).content.decode()
     assert "abc&lt;script&gt;" in page and "<script>" not in page
