@@ -5,6 +5,6 @@ from hostedui import views
 
 app_name = "hostedui"
 
-urlpatterns = [
-    path("<str:pool_id>/login", views.login, name="login"),
-]
+ROUTES = [("login", views.login, "login")]
+
+urlpatterns = [path(f"<str:pool_id>/{route}", view, name=name) for route, view, name in ROUTES]

@@ -5,13 +5,16 @@ from oidc import views
 
 app_name = "oidc"
 
-urlpatterns = [
-    path("<str:pool_id>/.well-known/openid-configuration", views.openid_configuration, name="discovery"),
-    path("<str:pool_id>/.well-known/jwks.json", views.jwks, name="jwks"),
-    path("<str:pool_id>/oauth2/authorize", views.authorize, name="authorize"),
-    path("<str:pool_id>/oauth2/token", views.token, name="token"),
-    path("<str:pool_id>/oauth2/userInfo", views.userinfo, name="userinfo"),
-    path("<str:pool_id>/oauth2/revoke", views.revoke, name="revoke"),
-    path("<str:pool_id>/oauth2/introspect", views.introspect, name="introspect"),
-    path("<str:pool_id>/logout", views.logout, name="logout"),
+# (path after the pool, view, name): served under /<pool_id>/ and, on a pool's domain, at the root.
+ROUTES = [
+    (".well-known/openid-configuration", views.openid_configuration, "discovery"),
+    (".well-known/jwks.json", views.jwks, "jwks"),
+    ("oauth2/authorize", views.authorize, "authorize"),
+    ("oauth2/token", views.token, "token"),
+    ("oauth2/userInfo", views.userinfo, "userinfo"),
+    ("oauth2/revoke", views.revoke, "revoke"),
+    ("oauth2/introspect", views.introspect, "introspect"),
+    ("logout", views.logout, "logout"),
 ]
+
+urlpatterns = [path(f"<str:pool_id>/{route}", view, name=name) for route, view, name in ROUTES]

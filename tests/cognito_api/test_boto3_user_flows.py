@@ -4,25 +4,13 @@ import hashlib
 import hmac
 import re
 
-import boto3
 import pytest
 import requests
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests import factories
 
 PASSWORD = "Sup3r-secret!"
-
-
-@pytest.fixture
-def idp(live_server):
-    client = boto3.client(
-        "cognito-idp", endpoint_url=live_server.url, region_name="local",
-        aws_access_key_id="unused", aws_secret_access_key="unused", config=Config(retries={"max_attempts": 0}),
-    )
-    yield client
-    client.close()
 
 
 @pytest.fixture

@@ -1,9 +1,7 @@
 """USER_SRP_AUTH against pycognito's own SRP client (the maths Amplify and the JS SDK share)."""
 import datetime
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
@@ -11,14 +9,6 @@ from identity.services import srp, users
 from tests import factories
 
 PASSWORD = factories.DEFAULT_PASSWORD
-
-
-@pytest.fixture
-def idp(live_server):
-    client = boto3.client("cognito-idp", endpoint_url=live_server.url, region_name="local", aws_access_key_id="x",
-                          aws_secret_access_key="x", config=Config(retries={"max_attempts": 0}))
-    yield client
-    client.close()
 
 
 @pytest.fixture
