@@ -51,6 +51,7 @@ def parse_args() -> argparse.Namespace:
                         help="reuse the bench pool when it already holds --users users (default: on)")
     parser.add_argument("--fresh", action="store_true", help="drop the bench pool and load it again (= --no-reuse)")
     parser.add_argument("--deep-pages", type=int, default=500, help="pages walked in the deep-pagination probe (max 1000)")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds the samples are split over")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     if args.users < 1000 or args.users > 9_999_999:
@@ -58,6 +59,7 @@ def parse_args() -> argparse.Namespace:
     if args.samples < 10:
         parser.error("--samples must be at least 10")
     args.deep_pages = max(1, min(args.deep_pages, 1000))
+    args.rounds = max(1, min(args.rounds, args.samples // 10))
     return args
 
 
@@ -217,8 +219,8 @@ def percentiles(durations: list[float]) -> dict:
     }
 
 
-def timed(call, inputs: list, warmup: int) -> dict:
-    """Call `call(x)` for each input (cycled for the warm-up first); only the calls are timed."""
+def run_timed(call, inputs: list, warmup: int) -> list[float]:
+    """Call `call(x)` for each input, after `warmup` untimed calls; the durations in ms (only the calls are timed)."""
     for k in range(warmup):
         call(inputs[k % len(inputs)])
     gc.collect()
@@ -227,7 +229,48 @@ def timed(call, inputs: list, warmup: int) -> dict:
         t0 = time.perf_counter()
         call(x)
         durations.append((time.perf_counter() - t0) * 1000)
-    return percentiles(durations)
+    return durations
+
+
+class CpuShare:
+    """Who used the machine's CPUs while measuring: this client, its PostgreSQL backend, everything else.
+
+    The bench shares 2 cores with whatever else runs; a burst from another process shows in the
+    tails, so the report says how busy the machine was.
+    """
+
+    def __init__(self, backend_pid: int):
+        self.backend_pid = backend_pid
+        self.start = self._read()
+
+    @staticmethod
+    def _process_ticks(pid: int | str) -> int:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])  # utime + stime
+        except (OSError, IndexError, ValueError):
+            return 0
+
+    def _read(self) -> tuple[int, int, int, int]:
+        try:
+            ticks = [int(v) for v in open("/proc/stat").readline().split()[1:9]]
+        except (OSError, ValueError):
+            return 0, 0, 0, 0
+        total, idle = sum(ticks), ticks[3] + ticks[4]
+        return total, total - idle, self._process_ticks("self"), self._process_ticks(self.backend_pid)
+
+    def shares(self) -> dict:
+        end = self._read()
+        total, busy, client, backend = (b - a for a, b in zip(self.start, end))
+        cores = os.cpu_count() or 1
+        if total <= 0:
+            return {}
+
+        def cores_used(ticks: int) -> float:  # in cores, out of `cores`
+            return round(ticks / total * cores, 2)
+
+        return {"cores": cores, "busy": cores_used(busy), "bench_client": cores_used(client),
+                "bench_backend": cores_used(backend), "everything_else": cores_used(max(0, busy - client - backend))}
 
 
 def captured_sql(call) -> list[str]:
@@ -266,12 +309,17 @@ def plan_summary(plan: str) -> str:
     """The scan nodes and the figures that matter, one line."""
     import re
 
-    nodes = re.findall(r"((?:Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan|Bitmap Heap Scan)(?: Backward)?(?: using \w+)?)", plan)
+    nodes = re.findall(r"((?:Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan|Bitmap Heap Scan)(?: Backward)?(?: (?:using|on) \w+)?)", plan)
     removed = sum(int(n) for n in re.findall(r"Rows Removed by Filter: (\d+)", plan))
     heap = sum(int(n) for n in re.findall(r"Heap Fetches: (\d+)", plan))
     execution = re.search(r"Execution Time: ([\d.]+) ms", plan)
     return (f"{'; '.join(dict.fromkeys(nodes)) or 'no scan'}; rows removed by filter {removed:,}; "
             f"heap fetches {heap:,}; execution {execution.group(1) if execution else '?'} ms")
+
+
+def key_lines(plan: str) -> list[str]:
+    keep = ("Scan", "Index Cond", "Filter", "Rows Removed", "Heap Fetches", "Execution Time")
+    return [line.strip() for line in plan.splitlines() if any(word in line for word in keep)]
 
 
 def machine() -> dict:
@@ -452,30 +500,50 @@ def main() -> None:
 
     results: dict[str, dict] = {}
     sql_by_name: dict[str, list[str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        cpu = CpuShare(cursor.fetchone()[0])
     load_before = os.getloadavg()
-    print(f"\n{total:,} users in {pool.id}; {n:,} timed calls per measurement (walks: {walk_n}), warm-up {warmup}; "
-          f"load average {load_before[0]:.2f} …\n", flush=True)
+    rounds = args.rounds
+    print(f"\n{total:,} users in {pool.id}; {n:,} timed calls per measurement (walks: {walk_n}) in {rounds} "
+          f"interleaved rounds, warm-up {warmup}; load average {load_before[0]:.2f} …\n", flush=True)
+    # Each call is checked once, and its SQL captured, before anything is timed.
     for label, (call, population, counted, check) in scenarios.items():
         probe = population[0]
         outcome = call(probe)
         if not check(probe, outcome):
             raise SystemExit(f"{label}: unexpected result for {probe['username']}: {outcome!r}")
         sql_by_name[label] = captured_sql(lambda: call(probe))
-        figures = timed(call, [population[j % len(population)] for j in range(n)], warmup)
+    for label, (call, counted) in walks.items():
+        if call(first) != 300:
+            raise SystemExit(f"{label}: five pages did not hold 300 users")
+    # Rounds interleave the measurements, so a burst of outside load spreads over all of them
+    # instead of spoiling one; every sample of every round is kept.
+    durations: dict[str, list[float]] = {label: [] for label in [*scenarios, *walks]}
+    for r in range(rounds):
+        for label, (call, population, _, _) in scenarios.items():
+            share = n // rounds + (1 if r < n % rounds else 0)
+            offset = sum(n // rounds + (1 if q < n % rounds else 0) for q in range(r))
+            inputs = [population[(offset + j) % len(population)] for j in range(share)]
+            durations[label] += run_timed(call, inputs, warmup if r == 0 else 10)
+        for label, (call, _) in walks.items():
+            share = max(1, walk_n // rounds)
+            inputs = [people[(r * share + j) % len(people)] for j in range(share)]
+            durations[label] += run_timed(call, inputs, max(5, warmup // 10) if r == 0 else 1)
+        print(f"  round {r + 1}/{rounds} done, load average {os.getloadavg()[0]:.2f}", flush=True)
+    cpu_during = cpu.shares()
+    for label, (call, population, counted, check) in scenarios.items():
+        figures = percentiles(durations[label])
         figures["queries"] = len(sql_by_name[label])
         figures["sql_only_median_ms"] = sql_only(sql_by_name[label][-1], 200) if sql_by_name[label] else None
         if counted is not None:
             figures["matching_users"] = matches(counted)
         results[label] = figures
-        print(f"  {label:<58} median {figures['median_ms']:>7.3f}  p99 {figures['p99_ms']:>7.3f} ms", flush=True)
     for label, (call, counted) in walks.items():
-        if call(first) != 300:
-            raise SystemExit(f"{label}: five pages did not hold 300 users")
-        figures = timed(call, [people[j % len(people)] for j in range(walk_n)], max(5, warmup // 10))
+        figures = percentiles(durations[label])
         figures["pages"] = 5
         figures["matching_users"] = matches(counted)
         results[label] = figures
-        print(f"  {label:<58} median {figures['median_ms']:>7.3f}  p99 {figures['p99_ms']:>7.3f} ms", flush=True)
 
     deep = deep_pagination(pool, listing, args.deep_pages)
     print(flush=True)
@@ -495,13 +563,15 @@ def main() -> None:
         "date": datetime.date.today().isoformat(),
         "machine": machine(),
         "load_average_1min": {"before": round(load_before[0], 2), "after": round(load_after[0], 2)},
+        "cpu_while_timing": cpu_during,
         "postgres": postgres_facts(),
         "pool": {"id": pool.id, "alias_attributes": pool.alias_attributes, "users": total},
         "load": load_figures,
         "target_ms": TARGET_MS,
         "results": results,
         "deep_pagination_ms": deep,
-        "plans": {label: {"summary": plan_summary(plan), "plan": plan.splitlines()} for label, plan in plans.items()},
+        # The key lines only (the whole plans are printed): scans, their conditions, filters, time.
+        "plans": {label: {"summary": plan_summary(plan), "key_lines": key_lines(plan)} for label, plan in plans.items()},
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"directory-{report['date']}.json"
@@ -564,6 +634,10 @@ def print_report(report: dict, plans: dict[str, str]) -> None:
         f"loaded at {load['users_per_second']:,} users/s in {load['seconds']} s ({load['loader']}, batches of {load['batch']:,})"
         if load else "load figures unknown (reused pool)"))
     la = report["load_average_1min"]
+    cpu = report.get("cpu_while_timing") or {}
+    if cpu:
+        print(f"CPU while timing ({cpu['cores']} cores): busy {cpu['busy']}, bench client {cpu['bench_client']}, "
+              f"its PostgreSQL backend {cpu['bench_backend']}, everything else {cpu['everything_else']} cores")
     print(f"machine load average (1 min) {la['before']} before the measurements, {la['after']} after; "
           f"'SQL only' = the last statement alone, run again through the driver; '> target' = p99 >= {TARGET_MS:g} ms")
     print(f"{'measurement'.ljust(width)}  {'matches':>9}  {'median':>8} {'p95':>8} {'p99':>8} {'max':>8} {'SQL only':>9}  (ms)")

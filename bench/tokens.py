@@ -94,14 +94,16 @@ def prepare(refresh_count: int) -> dict:
         pool=pool, secret=True, allowed_oauth_flows=["code"], allowed_oauth_scopes=["openid", "email"],
         callback_urls=["https://app.example.com/cb"], refresh_token_rotation=True,
     )
-    user = factories.create_user(pool=pool, username="bench", attributes={"email": "bench@example.com", "email_verified": "true"})
+    # Many signed-in users, as in production: their tokens do not all share one index entry.
+    people = [factories.create_user(pool=pool, username=f"bench{i}", attributes={"email": f"bench{i}@example.com", "email_verified": "true"}) for i in range(50)]
+    user = people[0]
     assert User.objects.filter(pk=user.pk).exists()
-    issue = lambda: tokens.issue_token_set(pool=pool, client=app, user=user, scopes=["openid", "email"], auth_time=clock.now())
-    refresh = [issue().refresh_token for _ in range(refresh_count)]
+    issue = lambda person: tokens.issue_token_set(pool=pool, client=app, user=person, scopes=["openid", "email"], auth_time=clock.now())  # noqa: E731
+    refresh = [issue(people[i % len(people)]).refresh_token for i in range(refresh_count)]
     return {
         "pool": pool.id, "machine_id": machine.client_id, "machine_secret": machine.plain_secret,
         "app_id": app.client_id, "app_secret": app.plain_secret, "refresh_tokens": refresh,
-        "access_token": issue().access_token,
+        "access_token": issue(user).access_token,
     }
 
 

@@ -31,19 +31,40 @@ def token_user(pool: UserPool, *, sub: uuid.UUID, origin_jti: uuid.UUID) -> User
     return found
 
 
-def refresh_token_for_update(pool: UserPool, digest: str) -> RefreshToken | None:
-    """The refresh token with this digest in the pool, row-locked where the database can."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    rows = RefreshToken.objects.raw(
-        f"SELECT * FROM identity_refreshtoken WHERE token_digest = %s AND pool_id = %s{lock}", [digest, pool.id]
-    )
-    return next(iter(rows), None)
+def _columns(model, alias: str) -> list:
+    return [(field, f'{alias}."{field.column}"') for field in model._meta.concrete_fields]
 
 
-def user_by_id(pool: UserPool, user_id: int) -> User:
-    user = next(iter(User.objects.raw("SELECT * FROM identity_user WHERE id = %s", [user_id])))
+def _build(model, fields, values):
+    """A model instance from raw values, through the same converters the ORM's compiler applies."""
+    converted = []
+    for (field, _), value in zip(fields, values):
+        column = field.get_col(model._meta.db_table)
+        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+            value = convert(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [field.attname for field, _ in fields], converted)
+
+
+def refresh_token_and_user_for_update(pool: UserPool, digest: str) -> tuple[RefreshToken, User] | None:
+    """The refresh token with this digest in the pool and its user, in one statement; the token row locked where the database can."""
+    token_columns, user_columns = _columns(RefreshToken, "rt"), _columns(User, "u")
+    lock = " FOR UPDATE OF rt" if connection.features.has_select_for_update_of else ""
+    select = ", ".join(sql for _, sql in token_columns + user_columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {select} FROM identity_refreshtoken rt JOIN identity_user u ON u.id = rt.user_id"
+            f" WHERE rt.token_digest = %s AND rt.pool_id = %s{lock}",
+            [digest, pool.id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(token_columns)
+    record, user = _build(RefreshToken, token_columns, row[:split]), _build(User, user_columns, row[split:])
     user.pool = pool
-    return user
+    record.user = user
+    return record, user
 
 
 def user_groups(user: User) -> list[Group]:

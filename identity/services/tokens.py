@@ -209,7 +209,8 @@ def refresh_token_user(*, pool: UserPool, client: UserPoolClient, refresh_token:
 @transaction.atomic
 def _consume_refresh_token(*, pool, client, token, rotate) -> Exception | tuple[RefreshToken, str | None]:
     # Returns errors rather than raising them, so a family revoked on reuse stays revoked.
-    record = hotpath.refresh_token_for_update(pool, _refresh_digest(token))
+    found = hotpath.refresh_token_and_user_for_update(pool, _refresh_digest(token))
+    record = found[0] if found else None
     if record is None or record.client_id != client.client_id:
         return NotAuthorizedException("Invalid Refresh Token")
     if record.revoked_at is not None:
@@ -219,7 +220,7 @@ def _consume_refresh_token(*, pool, client, token, rotate) -> Exception | tuple[
         return RefreshTokenReuseException("Refresh token has already been used; its sign-in has been revoked.")
     if record.expires_at <= clock.now():
         return NotAuthorizedException("Refresh Token has expired")
-    user = record.user = hotpath.user_by_id(pool, record.user_id)
+    user = record.user
     if not user.enabled:
         return NotAuthorizedException("User is disabled.")
     if user.tokens_valid_after and record.created_at < user.tokens_valid_after:
