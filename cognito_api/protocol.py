@@ -5,7 +5,7 @@ import json
 
 from django.http import JsonResponse
 
-from identity.errors import IdentityError
+from identity.errors import IdentityError, error_type
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
@@ -15,14 +15,8 @@ class ProtocolError(IdentityError):
     """A request that is not Cognito's JSON 1.1 at all."""
 
 
-class SerializationException(ProtocolError):
-    code = "SerializationException"
-    default_message = "The request body is not valid JSON."
-
-
-class UnknownOperationException(ProtocolError):
-    code = "UnknownOperationException"
-    default_message = "The operation is not known."
+SerializationException = error_type("SerializationException", "The request body is not valid JSON.", ProtocolError)
+UnknownOperationException = error_type("UnknownOperationException", "The operation is not known.", ProtocolError)
 
 
 def parse(request) -> tuple[str, dict]:

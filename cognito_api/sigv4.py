@@ -17,7 +17,7 @@ from django.db import transaction
 
 from cognito_api.models import ApiCredential
 from identity import clock, crypto
-from identity.errors import IdentityError
+from identity.errors import error_type
 
 SERVICE = "cognito-idp"
 MAX_CLOCK_SKEW = datetime.timedelta(minutes=15)
@@ -27,19 +27,11 @@ _AUTH_RE = re.compile(
 )
 
 
-class UnrecognizedClientException(IdentityError):
-    code = "UnrecognizedClientException"
-    default_message = "The security token included in the request is invalid."
-
-
-class InvalidSignatureException(IdentityError):
-    code = "InvalidSignatureException"
-    default_message = "The request signature we calculated does not match the signature you provided."
-
-
-class MissingAuthenticationTokenException(IdentityError):
-    code = "MissingAuthenticationTokenException"
-    default_message = "Missing Authentication Token"
+UnrecognizedClientException = error_type("UnrecognizedClientException", "The security token included in the request is invalid.")
+InvalidSignatureException = error_type(
+    "InvalidSignatureException", "The request signature we calculated does not match the signature you provided."
+)
+MissingAuthenticationTokenException = error_type("MissingAuthenticationTokenException", "Missing Authentication Token")
 
 
 def _sha256(data: bytes) -> str:

@@ -13,33 +13,34 @@ class IdentityError(Exception):
         super().__init__(self.message)
 
 
-def _error(name: str, message: str) -> type[IdentityError]:
-    return type(name, (IdentityError,), {"code": name, "default_message": message})
+def error_type(name: str, message: str, base: type[IdentityError] = IdentityError) -> type[IdentityError]:
+    """An IdentityError subclass whose code is Cognito's exception name."""
+    return type(name, (base,), {"code": name, "default_message": message})
 
 
-AliasExistsException = _error("AliasExistsException", "An account with the given email or phone number already exists.")
-CodeDeliveryFailureException = _error("CodeDeliveryFailureException", "The verification code could not be delivered.")
-CodeMismatchException = _error("CodeMismatchException", "Invalid verification code provided, please try again.")
-ExpiredCodeException = _error("ExpiredCodeException", "Invalid code provided, please request a code again.")
-GroupExistsException = _error("GroupExistsException", "A group with the name already exists.")
-InvalidParameterException = _error("InvalidParameterException", "Invalid parameter.")
-InvalidPasswordException = _error("InvalidPasswordException", "Password does not conform to policy.")
-LimitExceededException = _error("LimitExceededException", "Attempt limit exceeded, please try after some time.")
-NotAuthorizedException = _error("NotAuthorizedException", "Incorrect username or password.")
-PasswordHistoryPolicyViolationException = _error(
+AliasExistsException = error_type("AliasExistsException", "An account with the given email or phone number already exists.")
+CodeDeliveryFailureException = error_type("CodeDeliveryFailureException", "The verification code could not be delivered.")
+CodeMismatchException = error_type("CodeMismatchException", "Invalid verification code provided, please try again.")
+ExpiredCodeException = error_type("ExpiredCodeException", "Invalid code provided, please request a code again.")
+GroupExistsException = error_type("GroupExistsException", "A group with the name already exists.")
+InvalidParameterException = error_type("InvalidParameterException", "Invalid parameter.")
+InvalidPasswordException = error_type("InvalidPasswordException", "Password does not conform to policy.")
+LimitExceededException = error_type("LimitExceededException", "Attempt limit exceeded, please try after some time.")
+NotAuthorizedException = error_type("NotAuthorizedException", "Incorrect username or password.")
+PasswordHistoryPolicyViolationException = error_type(
     "PasswordHistoryPolicyViolationException", "The password was used recently; choose a different password."
 )
-PasswordResetRequiredException = _error("PasswordResetRequiredException", "Password reset required for the user.")
-RefreshTokenReuseException = _error("RefreshTokenReuseException", "The refresh token has already been used.")
-ResourceNotFoundException = _error("ResourceNotFoundException", "The requested resource was not found.")
-ScopeDoesNotExistException = _error("ScopeDoesNotExistException", "The requested scope does not exist.")
-TooManyFailedAttemptsException = _error("TooManyFailedAttemptsException", "Too many failed attempts.")
-TooManyRequestsException = _error("TooManyRequestsException", "Too many requests.")
-UnsupportedOperationException = _error("UnsupportedOperationException", "The operation is not supported.")
-UnsupportedUserStateException = _error("UnsupportedUserStateException", "The user is in an unsupported state.")
-UserNotConfirmedException = _error("UserNotConfirmedException", "User is not confirmed.")
-UserNotFoundException = _error("UserNotFoundException", "User does not exist.")
-UsernameExistsException = _error("UsernameExistsException", "User already exists.")
-InvalidUserPoolConfigurationException = _error(
+PasswordResetRequiredException = error_type("PasswordResetRequiredException", "Password reset required for the user.")
+RefreshTokenReuseException = error_type("RefreshTokenReuseException", "The refresh token has already been used.")
+ResourceNotFoundException = error_type("ResourceNotFoundException", "The requested resource was not found.")
+ScopeDoesNotExistException = error_type("ScopeDoesNotExistException", "The requested scope does not exist.")
+TooManyFailedAttemptsException = error_type("TooManyFailedAttemptsException", "Too many failed attempts.")
+TooManyRequestsException = error_type("TooManyRequestsException", "Too many requests.")
+UnsupportedOperationException = error_type("UnsupportedOperationException", "The operation is not supported.")
+UnsupportedUserStateException = error_type("UnsupportedUserStateException", "The user is in an unsupported state.")
+UserNotConfirmedException = error_type("UserNotConfirmedException", "User is not confirmed.")
+UserNotFoundException = error_type("UserNotFoundException", "User does not exist.")
+UsernameExistsException = error_type("UsernameExistsException", "User already exists.")
+InvalidUserPoolConfigurationException = error_type(
     "InvalidUserPoolConfigurationException", "The user pool configuration is invalid."
 )
