@@ -171,6 +171,8 @@ def confirm_forgot_password(
         if client.hides_user_existence:
             raise CodeMismatchException()
         raise UserNotFoundException("Username/client id combination not found.")
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
     # Policy first: a bad new password must not burn the code.
     check_password_policy(pool=pool, password=password)
     _check_history(user, password)

@@ -128,3 +128,15 @@ def test_temporary_passwords_satisfy_the_policy(db):
     pool = factories.create_pool(password_minimum_length=20)
     for _ in range(20):
         passwords.check_password_policy(pool=pool, password=passwords.generate_temporary_password(pool))
+
+
+def test_a_disabled_user_cannot_finish_a_reset(pool, client_app, user, mailoutbox):
+    from identity.services import users
+
+    passwords.forgot_password(pool=pool, client=client_app, username=user.username)
+    code = last_code(mailoutbox)
+    users.admin_disable_user(pool=pool, username=user.username)
+    before = snapshot(user)
+    with pytest.raises(NotAuthorizedException):
+        passwords.confirm_forgot_password(pool=pool, client=client_app, username=user.username, code=code, password=NEW)
+    assert snapshot(user) == before
