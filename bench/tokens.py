@@ -30,6 +30,7 @@ WORK = ROOT / "bench" / ".work"
 RESULTS = ROOT / "bench" / "results"
 PEER_DIR = ROOT / "bench" / "peer"
 SERVER_CORE, LOAD_CORE = "0", "1"
+GUNICORN_EXTRA = os.environ.get("BENCH_GUNICORN_EXTRA", "").split()
 
 
 def parse_args() -> argparse.Namespace:
@@ -216,8 +217,8 @@ def ensure_peer() -> None:
 
 def measure_userpools(args, env: dict, port: int, data: dict, scripts: dict) -> dict:
     server = start(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", str(args.workers), "--threads", str(args.threads),
-         "--worker-class", "gthread", "-b", f"127.0.0.1:{port}", "--keep-alive", "30"],
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi", "-w", str(args.workers),
+         "--threads", str(args.threads), "-b", f"127.0.0.1:{port}", *GUNICORN_EXTRA],
         env, ROOT, port,
     )
     base = f"http://127.0.0.1:{port}/{data['pool']}"
