@@ -103,7 +103,7 @@ class PoolImplicitGrant(grants.ImplicitGrant):
         issued = tokens.issue_token_set(
             pool=self.server.pool, client=self.request.client, user=user.user, scopes=scopes,
             auth_time=user.auth_time, amr=list(user.amr), nonce=self.request.payload.data.get("nonce"),
-            include_id_token="openid" in scopes, include_refresh_token=False,
+            include_id_token="openid" in scopes, include_refresh_token=False, with_at_hash=True,
         )
         return issued.as_oauth()
 
@@ -119,7 +119,9 @@ class PoolRefreshTokenGrant(grants.RefreshTokenGrant):
 
     def create_token_response(self):
         try:
-            issued = tokens.refresh(pool=self.server.pool, client=self.request.client, refresh_token=self.request.form["refresh_token"])
+            issued = tokens.refresh(
+                pool=self.server.pool, client=self.request.client, refresh_token=self.request.form["refresh_token"], with_at_hash=True
+            )
         except IdentityError as exc:
             raise InvalidGrantError(exc.message) from None
         return 200, issued.as_oauth(), self.TOKEN_RESPONSE_HEADER

@@ -128,10 +128,12 @@ def issue_token_set(
     include_id_token: bool = True,
     include_refresh_token: bool = True,
     event_id: str | None = None,
+    with_at_hash: bool = False,
 ) -> TokenSet:
     """Mint access + ID tokens for a sign-in and store a new refresh-token family.
 
     Every face (token endpoint, InitiateAuth, federation) ends a successful sign-in here.
+    `with_at_hash`: the ID token carries at_hash, as Cognito's OAuth endpoints do (its API does not).
     """
     event_id = event_id or str(uuid.uuid4())
     record = None
@@ -141,12 +143,12 @@ def issue_token_set(
     issued = _mint(
         pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, origin_jti=origin_jti,
         event_id=event_id, nonce=nonce, amr=list(amr), include_id_token=include_id_token,
-        refresh_token=refresh if record else None,
+        refresh_token=refresh if record else None, with_at_hash=with_at_hash,
     )
     return dataclasses.replace(issued, origin_jti=origin_jti, family=str(record.family) if record else None)
 
 
-def _mint(*, pool, client, user, scopes, auth_time, origin_jti, event_id, nonce, amr, include_id_token, refresh_token) -> TokenSet:
+def _mint(*, pool, client, user, scopes, auth_time, origin_jti, event_id, nonce, amr, include_id_token, refresh_token, with_at_hash=False) -> TokenSet:
     auth_ts = int(auth_time.timestamp())
     groups = claim_builders.user_groups(user)
     access = mint_access_token(
@@ -157,7 +159,7 @@ def _mint(*, pool, client, user, scopes, auth_time, origin_jti, event_id, nonce,
     if include_id_token:
         id_token = mint_id_token(
             pool=pool, client=client, user=user, auth_time=auth_ts, origin_jti=origin_jti, event_id=event_id,
-            nonce=nonce, access_token=access, amr=amr, groups=groups,
+            nonce=nonce, access_token=access if with_at_hash else None, amr=amr, groups=groups,
         )
     expires_in = int(client.validity("AccessToken").total_seconds())
     return TokenSet(access_token=access, expires_in=expires_in, id_token=id_token, refresh_token=refresh_token)
@@ -180,7 +182,9 @@ def _new_refresh_token(*, pool, client, user, scopes, auth_time, amr, family=Non
     return record, token
 
 
-def refresh(*, pool: UserPool, client: UserPoolClient, refresh_token: str, rotate: bool | None = None) -> TokenSet:
+def refresh(
+    *, pool: UserPool, client: UserPoolClient, refresh_token: str, rotate: bool | None = None, with_at_hash: bool = False
+) -> TokenSet:
     """New access and ID tokens from a refresh token; with rotation, a new refresh token replaces it.
 
     Raises NotAuthorizedException (unknown, other client, expired, revoked, user disabled or signed
@@ -196,7 +200,7 @@ def refresh(*, pool: UserPool, client: UserPoolClient, refresh_token: str, rotat
         pool=pool, client=client, user=record.user, scopes=record.scopes, auth_time=record.auth_time,
         origin_jti=str(record.origin_jti), event_id=str(uuid.uuid4()), nonce=None, amr=record.amr,
         include_id_token=True,  # Cognito's refresh responses carry a new ID token too
-        refresh_token=new_token,
+        refresh_token=new_token, with_at_hash=with_at_hash,
     )
 
 

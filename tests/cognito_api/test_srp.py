@@ -3,6 +3,7 @@ import datetime
 
 import pytest
 from botocore.exceptions import ClientError
+from botocore.config import Config
 from pycognito.aws_srp import AWSSRP
 
 from identity.services import srp, users
@@ -91,3 +92,38 @@ def test_timestamp_format(text, ok):
 @pytest.mark.parametrize("value", ["", "zz", "0", format(srp.N, "x"), "f" * 3000])
 def test_bad_srp_a_is_refused(value):
     assert srp.parse_a(value) is None
+
+
+@pytest.mark.parametrize(("username", "password"), [
+    ("zoë", "Pässwörd-123!"),
+    ("名前", "パスワード-Abc1"),
+    ("o'brien", "Emoji-🙂-Pass1"),
+])
+def test_non_ascii_usernames_and_passwords(idp, srp_pool, srp_client, username, password):
+    factories.create_user(pool=srp_pool, username=username, password=password)
+    tokens = AWSSRP(username=username, password=password, pool_id=srp_pool.id, client_id=srp_client.client_id, client=idp).authenticate_user()
+    assert tokens["AuthenticationResult"]["AccessToken"]
+
+
+def test_signing_in_with_an_email_alias(idp):
+    pool = factories.create_pool(alias_attributes=["email"])
+    client = factories.create_client(pool=pool, explicit_auth_flows=["ALLOW_USER_SRP_AUTH"])
+    factories.create_user(pool=pool, username="dana", attributes={"email": "Dana@Example.com", "email_verified": "true"})
+    tokens = AWSSRP(username="dana@example.com", password=PASSWORD, pool_id=pool.id, client_id=client.client_id, client=idp).authenticate_user()
+    assert idp.get_user(AccessToken=tokens["AuthenticationResult"]["AccessToken"])["Username"] == "dana"
+
+
+def test_pycognito_high_level_client(live_server, srp_pool, srp_client, monkeypatch, settings):
+    from pycognito import Cognito
+
+    # pycognito checks the issuer and fetches the JWKS from pool_domain_url/<pool_id>: ours.
+    settings.USERPOOLS_BASE_URL = live_server.url
+    factories.create_user(pool=srp_pool, username="erin", attributes={"email": "erin@example.com", "email_verified": "true"})
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+    user = Cognito(srp_pool.id, srp_client.client_id, username="erin", user_pool_region="local",
+                   boto3_client_kwargs={"endpoint_url": live_server.url, "region_name": "local", "config": Config(retries={"max_attempts": 0})})
+    user.pool_domain_url = live_server.url
+    user.authenticate(password=PASSWORD)
+    assert user.access_token and user.id_token
+    assert user.get_user().email == "erin@example.com"

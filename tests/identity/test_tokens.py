@@ -23,7 +23,7 @@ def signed_in(pool, client_app):
         pool=pool, attributes={"email": "ana@example.com", "email_verified": "true", "custom:team": "blue"}, groups=["admins"]
     )
     issued = tokens.issue_token_set(
-        pool=pool, client=client_app, user=user, scopes=["openid", "email"], auth_time=clock.now(), nonce="n-1"
+        pool=pool, client=client_app, user=user, scopes=["openid", "email"], auth_time=clock.now(), nonce="n-1", with_at_hash=True
     )
     return user, issued
 
@@ -218,3 +218,15 @@ def test_group_claims_order_and_preferred_role(pool, client_app):
     assert claims["cognito:preferred_role"] == "arn:aws:iam::1:role/alpha"
     assert claims["cognito:roles"] == ["arn:aws:iam::1:role/alpha", "arn:aws:iam::1:role/beta"]
     assert _verify(pool, issued.access_token).claims["cognito:groups"] == ["alpha", "beta", "zeta"]
+
+
+def test_at_hash_only_where_cognito_puts_it(pool, client_app):
+    user = factories.create_user(pool=pool)
+    api = tokens.issue_token_set(pool=pool, client=client_app, user=user, scopes=["aws.cognito.signin.user.admin"], auth_time=clock.now())
+    assert "at_hash" not in _verify(pool, api.id_token).claims
+    oauth = tokens.issue_token_set(pool=pool, client=client_app, user=user, scopes=["openid"], auth_time=clock.now(), with_at_hash=True)
+    import base64
+    import hashlib
+
+    digest = hashlib.sha256(oauth.access_token.encode()).digest()
+    assert _verify(pool, oauth.id_token).claims["at_hash"] == base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()

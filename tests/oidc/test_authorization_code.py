@@ -35,7 +35,7 @@ def test_confidential_client_gets_verified_tokens(live_server, browser, oauth_po
     assert params["state"] == state and "code" in params
     token = rp.fetch_token(f"{live_server.url}/{oauth_pool.id}/oauth2/token", code=params["code"], code_verifier=verifier)
     id_token = verify(live_server.url, oauth_pool, token["id_token"])
-    assert id_token.claims["aud"] == confidential.client_id and id_token.claims["nonce"] == "n-42"
+    assert id_token.claims["aud"] == confidential.client_id and id_token.claims["nonce"] == "n-42" and "at_hash" in id_token.claims
     assert id_token.claims["email"] == "ana@example.com" and id_token.claims["cognito:username"] == "ana"
     assert verify(live_server.url, oauth_pool, token["access_token"]).claims["scope"] == "openid email"
     userinfo = rp.get(f"{live_server.url}/{oauth_pool.id}/oauth2/userInfo").json()
