@@ -93,3 +93,41 @@ def mark_rotated(record: RefreshToken, when) -> None:
     field = RefreshToken._meta.get_field("rotated_at")
     with connection.cursor() as cursor:
         cursor.execute("UPDATE identity_refreshtoken SET rotated_at = %s WHERE id = %s", [field.get_db_prep_save(when, connection), record.pk])
+
+
+def rotate_in_one_statement(
+    pool: UserPool, client_id: str, digest: str, *, new_digest: str, now, expires_at
+) -> tuple[RefreshToken, User] | None:
+    """PostgreSQL only: mark a live refresh token rotated and insert its successor in one statement.
+
+    The common case of a refresh, in one round trip instead of five. Returns None when the token
+    is not live and usable (unknown, other client, rotated, revoked, expired, user disabled or
+    signed out): the caller then takes the slow path, which says which and detects reuse.
+    """
+    token_columns, user_columns = _columns(RefreshToken, "old"), _columns(User, "u")
+    copied = ["pool_id", "client_id", "user_id", "family", "origin_jti", "scopes", "auth_time", "amr"]
+    prep = lambda name, value: RefreshToken._meta.get_field(name).get_db_prep_save(value, connection)  # noqa: E731
+    moment, until = prep("created_at", now), prep("expires_at", expires_at)
+    sql = (
+        "WITH old AS ("
+        " UPDATE identity_refreshtoken rt SET rotated_at = %s FROM identity_user u"
+        " WHERE rt.token_digest = %s AND rt.pool_id = %s AND rt.client_id = %s"
+        " AND rt.rotated_at IS NULL AND rt.revoked_at IS NULL AND rt.expires_at > %s"
+        " AND u.id = rt.user_id AND u.enabled AND (u.tokens_valid_after IS NULL OR rt.created_at >= u.tokens_valid_after)"
+        " RETURNING rt.*"
+        "), fresh AS ("
+        f" INSERT INTO identity_refreshtoken ({', '.join(copied)}, token_digest, created_at, expires_at)"
+        f" SELECT {', '.join(copied)}, %s, %s, %s FROM old RETURNING id"
+        f") SELECT {', '.join(sql for _, sql in token_columns + user_columns)}"
+        " FROM old JOIN identity_user u ON u.id = old.user_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [moment, digest, pool.id, client_id, moment, new_digest, moment, until])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(token_columns)
+    record, user = _build(RefreshToken, token_columns, row[:split]), _build(User, user_columns, row[split:])
+    user.pool = pool
+    record.user = user
+    return record, user

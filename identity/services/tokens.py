@@ -8,7 +8,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from joserfc import jwt
 from joserfc.errors import JoseError
 
@@ -192,7 +192,9 @@ def refresh(
     Cognito: REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken; RFC 6749 §6.
     """
     rotate = client.refresh_token_rotation if rotate is None else rotate
-    outcome = _consume_refresh_token(pool=pool, client=client, token=refresh_token or "", rotate=rotate)
+    outcome = _rotate_fast(pool=pool, client=client, token=refresh_token or "") if rotate else None
+    if outcome is None:
+        outcome = _consume_refresh_token(pool=pool, client=client, token=refresh_token or "", rotate=rotate)
     if isinstance(outcome, Exception):
         raise outcome
     record, new_token = outcome
@@ -208,6 +210,19 @@ def refresh_token_user(*, pool: UserPool, client: UserPoolClient, refresh_token:
     """Whose refresh token this is, if it is this client's (for checking SECRET_HASH first)."""
     record = RefreshToken.objects.filter(token_digest=_refresh_digest(refresh_token or ""), pool=pool, client=client).select_related("user").first()
     return record.user if record else None
+
+
+def _rotate_fast(*, pool: UserPool, client: UserPoolClient, token: str) -> tuple[RefreshToken, str] | None:
+    """The usual rotation in one statement where the database allows it; None means take the slow path."""
+    if connection.vendor != "postgresql" or not token:
+        return None
+    new_token = crypto.random_token(48)
+    now = clock.now()
+    found = hotpath.rotate_in_one_statement(
+        pool, client.client_id, _refresh_digest(token), new_digest=_refresh_digest(new_token), now=now,
+        expires_at=now + client.validity("RefreshToken"),
+    )
+    return (found[0], new_token) if found else None
 
 
 @transaction.atomic

@@ -192,3 +192,22 @@ def test_unknown_identity_provider_is_an_error_to_the_client(live_server, browse
 def test_demo_callback_page_shows_the_code_escaped(client, db):
     page = client.get("/callback-demo", {"code": "abc<script>", "state": "s"}).content.decode()
     assert "abc&lt;script&gt;" in page and "<script>" not in page
+
+
+def test_public_client_code_flow_with_pkce(live_server, browser, oauth_pool, public, end_user):
+    public.plain_secret = None
+    issued = _code_flow(live_server, browser, oauth_pool, public, scope="openid")
+    assert verify(live_server.url, oauth_pool, issued["id_token"]).claims["aud"] == public.client_id
+    assert "refresh_token" in issued
+
+
+def test_expired_access_token_is_refused_at_userinfo(live_server, browser, oauth_pool, confidential, end_user, monkeypatch):
+    import datetime
+
+    from identity import clock
+
+    issued = _code_flow(live_server, browser, oauth_pool, confidential)
+    later = clock.now() + datetime.timedelta(hours=1, seconds=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    response = requests.get(f"{live_server.url}/{oauth_pool.id}/oauth2/userInfo", headers={"Authorization": f"Bearer {issued['access_token']}"}, timeout=10)
+    assert response.status_code == 401 and "expired" in response.json()["error_description"]
