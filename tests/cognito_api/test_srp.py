@@ -127,3 +127,21 @@ def test_pycognito_high_level_client(live_server, srp_pool, srp_client, monkeypa
     user.authenticate(password=PASSWORD)
     assert user.access_token and user.id_token
     assert user.get_user().email == "erin@example.com"
+
+
+def test_pycognito_admin_authenticate_with_an_operator_key(live_server, srp_pool, monkeypatch, settings):
+    from django.contrib.auth import get_user_model
+    from pycognito import Cognito
+
+    from cognito_api.sigv4 import create_credential
+
+    settings.USERPOOLS_BASE_URL = live_server.url
+    client = factories.create_client(pool=srp_pool, explicit_auth_flows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"])
+    factories.create_user(pool=srp_pool, username="finn")
+    key, secret = create_credential(operator=get_user_model().objects.create_superuser("ops", "", "Operator-Pass-123"))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key.access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+    user = Cognito(srp_pool.id, client.client_id, username="finn", user_pool_region="local",
+                   boto3_client_kwargs={"endpoint_url": live_server.url, "region_name": "local", "config": Config(retries={"max_attempts": 0})})
+    user.admin_authenticate(password=PASSWORD)
+    assert user.access_claims["username"] == "finn"
