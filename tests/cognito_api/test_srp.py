@@ -139,9 +139,7 @@ def test_pycognito_admin_authenticate_with_an_operator_key(live_server, srp_pool
     client = factories.create_client(pool=srp_pool, explicit_auth_flows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"])
     factories.create_user(pool=srp_pool, username="finn")
     key, secret = create_credential(operator=get_user_model().objects.create_superuser("ops", "", "Operator-Pass-123"))
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key.access_key_id)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
-    user = Cognito(srp_pool.id, client.client_id, username="finn", user_pool_region="local",
+    user = Cognito(srp_pool.id, client.client_id, username="finn", user_pool_region="local", access_key=key.access_key_id, secret_key=secret,
                    boto3_client_kwargs={"endpoint_url": live_server.url, "region_name": "local", "config": Config(retries={"max_attempts": 0})})
     user.admin_authenticate(password=PASSWORD)
     assert user.access_claims["username"] == "finn"
