@@ -10,8 +10,7 @@ from django.views.decorators.http import require_http_methods
 from hostedui import session
 from hostedui.forms import NewPasswordForm, SignInForm
 from identity.errors import IdentityError
-from identity.models import UserPoolClient
-from identity.services import signin
+from identity.services import directory, signin
 from identity.web import pool_url, pool_view, request_context
 
 
@@ -22,7 +21,7 @@ def _continue_url(request, pool) -> str:
 @require_http_methods(["GET", "POST"])
 @pool_view
 def login(request, pool):
-    client = UserPoolClient.objects.filter(pool=pool, client_id=request.GET.get("client_id", "")).first()
+    client = directory.find_client_cached(pool, request.GET.get("client_id", ""))
     if client is None:
         return render(request, "oidc/error.html", {"error": "invalid_request", "description": "Unknown or missing client_id."}, status=400)
     if request.method == "POST" and "new_password" in request.POST:

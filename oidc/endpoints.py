@@ -11,9 +11,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 
 from hostedui import session
-from identity import clock, crypto
 from identity.errors import IdentityError
-from identity.models import RefreshToken, UserPoolClient
 from identity.services import claims, directory, keys, tokens
 from identity.services.pools import issuer_for
 
@@ -100,13 +98,8 @@ def _introspect_access(pool, token: str) -> dict:
 
 
 def _introspect_refresh(pool, token: str) -> dict:
-    record = (
-        RefreshToken.objects.select_related("user")
-        .filter(pool=pool, token_digest=crypto.keyed_digest("refresh-token", token))
-        .first()
-    )
-    now = clock.now()
-    if record is None or record.revoked_at or record.rotated_at or record.expires_at <= now or not record.user.enabled:
+    record = tokens.live_refresh_token(pool=pool, refresh_token=token)
+    if record is None:
         return {"active": False}
     return {
         "active": True,
@@ -128,7 +121,7 @@ def logout(request, pool):
     if params.get("id_token_hint") or params.get("post_logout_redirect_uri"):
         client_id = _client_from_hint(pool, params.get("id_token_hint")) or client_id
         target = params.get("post_logout_redirect_uri")
-    client = UserPoolClient.objects.filter(pool=pool, client_id=client_id or "").first()
+    client = directory.find_client_cached(pool, client_id or "")
     if client is None:
         return render(request, "oidc/error.html", {"error": "invalid_request", "description": "Unknown or missing client_id."}, status=400)
     if target and target not in client.logout_urls:

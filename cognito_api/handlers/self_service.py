@@ -4,35 +4,35 @@ from __future__ import annotations
 from cognito_api.params import attribute_list, attributes, client_from, required, signed_in_user
 from identity.errors import NotAuthorizedException, UnsupportedOperationException
 from identity.models import UserPoolClient
-from identity.services import passwords, pools, tokens, users
+from identity.services import directory, passwords, pools, tokens, users
 
 
-def _client_of(verified) -> UserPoolClient | None:
-    return UserPoolClient.objects.filter(client_id=verified.client_id).first()
+def _client_of(user, verified) -> UserPoolClient | None:
+    return directory.find_client_cached(user.pool, verified.client_id)
 
 
 def get_user(params: dict, context) -> dict:
     user, verified = signed_in_user(params)
-    return {"Username": user.username, "UserAttributes": attribute_list(user, _client_of(verified))}
+    return {"Username": user.username, "UserAttributes": attribute_list(user, _client_of(user, verified))}
 
 
 def update_user_attributes(params: dict, context) -> dict:
     user, verified = signed_in_user(params)
-    deliveries = users.update_user_attributes(user=user, client=_client_of(verified), attributes=attributes(params), context=context)
+    deliveries = users.update_user_attributes(user=user, client=_client_of(user, verified), attributes=attributes(params), context=context)
     return {"CodeDeliveryDetailsList": [d.as_cognito() for d in deliveries]}
 
 
 def delete_user_attributes(params: dict, context) -> dict:
     user, verified = signed_in_user(params)
     names = params.get("UserAttributeNames") or []
-    users.delete_user_attributes(user=user, client=_client_of(verified), names=[str(n) for n in names], context=context)
+    users.delete_user_attributes(user=user, client=_client_of(user, verified), names=[str(n) for n in names], context=context)
     return {}
 
 
 def get_user_attribute_verification_code(params: dict, context) -> dict:
     user, verified = signed_in_user(params)
     details = users.get_user_attribute_verification_code(
-        user=user, client=_client_of(verified), attribute_name=required(params, "AttributeName"), context=context
+        user=user, client=_client_of(user, verified), attribute_name=required(params, "AttributeName"), context=context
     )
     return {"CodeDeliveryDetails": details.as_cognito()}
 

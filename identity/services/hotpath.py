@@ -51,16 +51,18 @@ def refresh_token_and_user_for_update(pool: UserPool, digest: str) -> tuple[Refr
     token_columns, user_columns = _columns(RefreshToken, "rt"), _columns(User, "u")
     lock = " FOR UPDATE OF rt" if connection.features.has_select_for_update_of else ""
     select = ", ".join(sql for _, sql in token_columns + user_columns)
+    sql = (f"SELECT {select} FROM identity_refreshtoken rt JOIN identity_user u ON u.id = rt.user_id"
+           f" WHERE rt.token_digest = %s AND rt.pool_id = %s{lock}")
+    return _token_and_user(pool, sql, [digest, pool.id], len(token_columns), token_columns, user_columns)
+
+
+def _token_and_user(pool: UserPool, sql: str, params: list, split: int, token_columns, user_columns) -> tuple[RefreshToken, User] | None:
+    """Run a query whose one row is a refresh token's columns then its user's; build both."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {select} FROM identity_refreshtoken rt JOIN identity_user u ON u.id = rt.user_id"
-            f" WHERE rt.token_digest = %s AND rt.pool_id = %s{lock}",
-            [digest, pool.id],
-        )
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
-    split = len(token_columns)
     record, user = _build(RefreshToken, token_columns, row[:split]), _build(User, user_columns, row[split:])
     user.pool = pool
     record.user = user
@@ -121,13 +123,5 @@ def rotate_in_one_statement(
         f") SELECT {', '.join(sql for _, sql in token_columns + user_columns)}"
         " FROM old JOIN identity_user u ON u.id = old.user_id"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [moment, digest, pool.id, client_id, moment, new_digest, moment, until])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    split = len(token_columns)
-    record, user = _build(RefreshToken, token_columns, row[:split]), _build(User, user_columns, row[split:])
-    user.pool = pool
-    record.user = user
-    return record, user
+    params = [moment, digest, pool.id, client_id, moment, new_digest, moment, until]
+    return _token_and_user(pool, sql, params, len(token_columns), token_columns, user_columns)

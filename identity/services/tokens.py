@@ -206,6 +206,16 @@ def refresh(
     )
 
 
+def live_refresh_token(*, pool: UserPool, refresh_token: str) -> RefreshToken | None:
+    """The pool's refresh token if it would still refresh (not rotated, revoked, expired, or its user disabled). RFC 7662."""
+    record = RefreshToken.objects.select_related("user").filter(pool=pool, token_digest=_refresh_digest(refresh_token or "")).first()
+    if record is None or record.revoked_at or record.rotated_at or record.expires_at <= clock.now() or not record.user.enabled:
+        return None
+    if record.user.tokens_valid_after and record.created_at < record.user.tokens_valid_after:
+        return None
+    return record
+
+
 def refresh_token_user(*, pool: UserPool, client: UserPoolClient, refresh_token: str) -> User | None:
     """Whose refresh token this is, if it is this client's (for checking SECRET_HASH first)."""
     record = RefreshToken.objects.filter(token_digest=_refresh_digest(refresh_token or ""), pool=pool, client=client).select_related("user").first()
