@@ -1,10 +1,18 @@
-"""Hosted pages under each pool."""
+"""Hosted pages under each pool, named as Cognito's hosted UI names them."""
 from django.urls import path
 
 from hostedui import views
 
 app_name = "hostedui"
 
-ROUTES = [("login", views.login, "login")]
+ROUTES = [
+    ("login", views.login, "login"),
+    ("signup", views.signup, "signup"),
+    ("confirm", views.confirm, "confirm"),
+    ("forgotPassword", views.forgot_password, "forgot-password"),
+    ("confirmForgotPassword", views.confirm_forgot_password, "confirm-forgot-password"),
+    ("challenge", views.challenge, "challenge"),
+    ("signedIn", views.signed_in, "signed-in"),
+]
 
 urlpatterns = [path(f"<str:pool_id>/{route}", view, name=name) for route, view, name in ROUTES]

@@ -292,3 +292,18 @@ def _complete_new_password(*, row: AuthChallenge, user: User, client: UserPoolCl
 
 
 _HANDLERS = {NEW_PASSWORD_REQUIRED: _complete_new_password, PASSWORD_VERIFIER: _verify_password_claim}
+
+
+def sign_in_after_confirmation(
+    *, pool: UserPool, client: UserPoolClient, user: User, context: RequestContext = SYSTEM
+) -> SignInResult:
+    """Continue into a session right after the user confirmed the sign-up they made in this same flow.
+
+    The password was proven at sign-up, so it is not asked again (Cognito's hosted UI, and
+    ConfirmSignUp's Session for USER_AUTH, do the same); the user's state is checked as at any
+    sign-in. Raises what a sign-in raises for the user's state.
+    """
+    if user.pool_id != pool.id:
+        raise NotAuthorizedException(BAD_CREDENTIALS)
+    _check_can_sign_in(user)
+    return _succeed(user, client, context, amr=("pwd",))

@@ -1,0 +1,109 @@
+"""What every hosted page shares: the pool and app client, the language, the security headers, rendering."""
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from hostedui import branding, flow
+from identity import ratelimit
+from identity.services import directory
+from identity.web import pool_view
+
+# POSTs a browser address may make to one pool's pages in a minute: far above a person, far below a script.
+POSTS_PER_MINUTE = 60
+
+
+def hosted_page(view):
+    """Resolve the pool and `client_id`, pick the language, limit POSTs and harden the response."""
+
+    @never_cache
+    @pool_view
+    @functools.wraps(view)
+    def wrapper(request, pool, **kwargs):
+        language = choose_language(request)
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            client = directory.find_client_cached(pool, request.GET.get("client_id", ""))
+            if client is None:
+                response = error_page(request, pool, _("This sign-in link is incomplete: it names no known app client."))
+            elif request.method == "POST" and not _within_rate(request, pool):
+                response = error_page(request, pool, _("Too many attempts. Wait a minute and try again."), status=429, client=client)
+                response["Retry-After"] = "60"
+            else:
+                response = view(request, pool, client, **kwargs)
+        return harden(response, client)
+
+    return wrapper
+
+
+def choose_language(request) -> str:
+    """Cognito's managed login picks `lang` first; then the browser's Accept-Language."""
+    supported = {code for code, _name in settings.LANGUAGES}
+    wanted = (request.GET.get("lang") or "").lower()
+    if wanted in supported:
+        return wanted
+    if wanted.split("-")[0] in supported:
+        return wanted.split("-")[0]
+    return translation.get_language_from_request(request)
+
+
+def _within_rate(request, pool) -> bool:
+    address = request.META.get("REMOTE_ADDR", "")
+    return ratelimit.hit(f"hostedui:{pool.id}:{address}", limit=POSTS_PER_MINUTE, window_seconds=60)
+
+
+def page(request, pool, client, template: str, context: dict | None = None, *, status: int = 200):
+    """Render a hosted page with what every page shows: branding, links that carry the request, a notice."""
+    base = {
+        "pool": pool,
+        "client": client,
+        "branding": branding.page_branding(pool, client),
+        "links": {name.replace("-", "_"): flow.page_url(request, pool, name) for name in ("login", "signup", "forgot-password", "confirm")},
+        "languages": [(code, name, flow.page_url(request, pool, request.resolver_match.url_name, lang=code)) for code, name in settings.LANGUAGES],
+        "notice": flow.take_notice(request, pool),
+        "signup_allowed": not pool.allow_admin_create_user_only,
+    }
+    return render(request, f"hostedui/{template}", {**base, **(context or {})}, status=status)
+
+
+def error_page(request, pool, message: str, *, status: int = 400, client=None):
+    return render(
+        request, "hostedui/error.html",
+        {"pool": pool, "client": client, "message": message, "branding": branding.page_branding(pool, client)},
+        status=status,
+    )
+
+
+def harden(response, client):
+    """A strict policy: our own scripts and styles only, no framing, forms only to us and the app's URLs."""
+    targets = sorted({_origin(url) for url in (client.callback_urls + client.logout_urls)} - {None}) if client else []
+    response["Content-Security-Policy"] = "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "base-uri 'none'",
+            # Chromium applies form-action to the redirects after a POST, so the app's callback must be listed.
+            "form-action " + " ".join(["'self'", *targets]),
+            "frame-ancestors 'none'",
+        ]
+    )
+    response["X-Frame-Options"] = "DENY"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cross-Origin-Opener-Policy"] = "same-origin"
+    return response
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
