@@ -32,7 +32,7 @@ def _missing_attributes(parameters: dict) -> list[str]:
 CHALLENGE_PAGES = {
     signin.NEW_PASSWORD_REQUIRED: ChallengePage(
         title=_("Choose a new password"),
-        template="hostedui/challenges/new_password.html",
+        template="challenges/new_password.html",
         form=lambda data, parameters: NewPasswordForm(data, missing=_missing_attributes(parameters)),
     ),
 }

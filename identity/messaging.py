@@ -7,9 +7,10 @@ from enum import Enum
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils.translation import gettext, gettext_noop
 
 from identity.errors import CodeDeliveryFailureException
-from identity.models import User
+from identity.models import User, UserPool
 from identity.normalize import mask_destination
 
 log = logging.getLogger(__name__)
@@ -38,14 +39,26 @@ def render(template: str, *, code: str, username: str) -> str:
     return template.replace("{####}", code).replace("{username}", username)
 
 
+# The pools' default templates, marked so they are translated; a pool's own wording is sent as written.
+DEFAULT_TEMPLATES = (
+    gettext_noop("Your verification code"),
+    gettext_noop("Your verification code is {####}."),
+    gettext_noop("Your temporary password"),
+    gettext_noop("Your username is {username} and temporary password is {####}."),
+    gettext_noop("Your password reset code"),
+    gettext_noop("Your password reset code is {####}."),
+)
+
+
+def _template(pool: UserPool, field: str) -> str:
+    """The pool's template; an unchanged default in the language of the page that caused the message."""
+    value = getattr(pool, field)
+    return gettext(value) if value == UserPool._meta.get_field(field).default else value
+
+
 def _templates(user: User, kind: MessageKind) -> tuple[str, str, str]:
-    pool = user.pool
     prefix = kind.value
-    return (
-        getattr(pool, f"{prefix}_email_subject"),
-        getattr(pool, f"{prefix}_email_message"),
-        getattr(pool, f"{prefix}_sms_message"),
-    )
+    return tuple(_template(user.pool, f"{prefix}_{part}") for part in ("email_subject", "email_message", "sms_message"))
 
 
 def deliver(*, user: User, kind: MessageKind, code: str, attribute: str, destination: str | None = None) -> CodeDeliveryDetails:
