@@ -1,7 +1,5 @@
 """Codes travel through a real SMTP server: aiosmtpd on a local port, Django's SMTP backend."""
-import email
 import re
-import socket
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -10,23 +8,8 @@ from identity.errors import CodeDeliveryFailureException
 from identity.models import User, VerificationCode
 from identity.services import passwords, signup, users
 from tests.identity.directory_support import STRONG_PASSWORD, cognito_error
-
-
-class Sink:
-    def __init__(self):
-        self.messages = []
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content))
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.smtp_sink import Sink
+from tests.smtp_sink import free_port as _free_port
 
 
 @pytest.fixture(scope="module")
