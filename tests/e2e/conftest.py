@@ -1,0 +1,109 @@
+"""Fixtures of the browser tests: Debian's Chromium through Playwright, the live server, a real SMTP sink, a relying party.
+
+Playwright's sync API runs its event loop in this thread (in a greenlet) and marks that loop as this
+thread's running loop, which makes Django refuse ORM calls here (SynchronousOnlyOperation). The
+loop is only needed while a test drives the browser, so `chromium` unmarks it as soon as it has
+started, and `page` marks it again for the one test and allows Django's ORM beside it
+(DJANGO_ALLOW_ASYNC_UNSAFE, through monkeypatch). Tests of other folders that a worker runs after a
+browser test thus see no event loop and keep Django's async-safety check.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from tests import factories
+from tests.e2e.relying_party import RelyingParty
+from tests.smtp_sink import running_sink, use_sink
+
+CHROMIUM = os.environ.get("USERPOOLS_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = factories.DEFAULT_PASSWORD
+# Long enough for a cold server and Chromium; a broken page fails in seconds, not Playwright's 30.
+TIMEOUT_MS = 10_000
+
+
+@dataclass
+class Chromium:
+    browser: Browser
+    loop: asyncio.AbstractEventLoop
+
+
+def launch_args() -> list[str]:
+    # Chromium's sandbox refuses to start as root (CI runs as root).
+    return ["--no-sandbox"] if os.geteuid() == 0 else []
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium per test process (so one per xdist worker); never a downloaded browser."""
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=launch_args())
+    loop = asyncio.get_running_loop()
+    asyncio.events._set_running_loop(None)
+    yield Chromium(browser=browser, loop=loop)
+    asyncio.events._set_running_loop(loop)
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(chromium, live_server, monkeypatch):
+    """A fresh browser context and page per test, on the live server, in English, light colour scheme."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    asyncio.events._set_running_loop(chromium.loop)
+    context = chromium.browser.new_context(base_url=live_server.url, locale="en-US", color_scheme="light")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+    asyncio.events._set_running_loop(None)
+
+
+@pytest.fixture(autouse=True)
+def _issuer_is_the_live_server(settings, live_server):
+    # Tokens name the issuer the relying party fetched the JWKS from.
+    settings.USERPOOLS_BASE_URL = live_server.url
+
+
+@pytest.fixture(scope="session")
+def _smtp_server():
+    with running_sink() as (sink, port):
+        yield sink, port
+
+
+@pytest.fixture(autouse=True)
+def mailbox(_smtp_server, settings, django_mail_patch_dns):
+    """Every email the server sends in a browser test goes over SMTP to this sink; `mailbox.latest_code(address)`."""
+    sink, port = _smtp_server
+    sink.clear()
+    use_sink(settings, port)
+    return sink
+
+
+@pytest.fixture
+def hosted_pool(transactional_db):
+    return factories.create_pool()
+
+
+@pytest.fixture
+def app(hosted_pool, live_server):
+    """A public app client (PKCE) whose callback is the server's own demo page, so the browser really lands there."""
+    return factories.create_client(
+        pool=hosted_pool, allowed_oauth_flows=["code"], allowed_oauth_scopes=["openid", "email", "profile"],
+        callback_urls=[f"{live_server.url}/callback-demo"], logout_urls=[f"{live_server.url}/callback-demo"],
+    )
+
+
+@pytest.fixture
+def rp(live_server, hosted_pool, app):
+    return RelyingParty(base_url=live_server.url, pool=hosted_pool, client=app, redirect_uri=app.callback_urls[0])
+
+
+@pytest.fixture
+def ana(hosted_pool):
+    """A confirmed user with a verified email and the factories' password (PASSWORD)."""
+    return factories.create_user(pool=hosted_pool, username="ana", attributes={"email": "ana@example.com", "email_verified": "true"})
