@@ -5,12 +5,13 @@ the two runs would disagree.
 """
 from __future__ import annotations
 
+import boto3
 import botocore.exceptions
 import pytest
+from botocore.config import Config
 
 from identity.models import User
 from tests import factories
-from tests.cognito_api.conftest import boto3_client
 from tests.hostedui.conftest import Pages, text
 
 PASSWORD = factories.DEFAULT_PASSWORD
@@ -47,7 +48,8 @@ class HostedFace:
 
 class ApiFace:
     def __init__(self, live_server, pool, client):
-        self.idp = boto3_client(live_server.url)
+        self.idp = boto3.client("cognito-idp", endpoint_url=live_server.url, region_name="local", aws_access_key_id="unused",
+                                aws_secret_access_key="unused", config=Config(retries={"max_attempts": 0}))
         self.client_id = client.client_id
 
     def sign_up(self, username, password, attributes):
