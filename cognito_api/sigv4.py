@@ -9,18 +9,14 @@ import datetime
 import hashlib
 import hmac
 import re
-import secrets
-import string
 from urllib.parse import parse_qsl, quote
-
-from django.db import transaction
 
 from cognito_api.models import ApiCredential
 from identity import clock, crypto
 from identity.errors import error_type
 
 SERVICE = "cognito-idp"
-MAX_CLOCK_SKEW = datetime.timedelta(minutes=15)
+MAX_CLOCK_SKEW = datetime.timedelta(minutes=5)  # as AWS: "Signature expired: ... (now - 5 min.)"
 _AUTH_RE = re.compile(
     r"^AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request,\s*"
     r"SignedHeaders=(?P<headers>[a-z0-9;\-]+),\s*Signature=(?P<signature>[0-9a-f]{64})$"
@@ -50,10 +46,31 @@ def _canonical_query(query: str) -> str:
 def _canonical_request(request, signed_headers: list[str]) -> str:
     headers = {name.lower(): value for name, value in request.headers.items()}
     canonical_headers = "".join(f"{name}:{' '.join(headers.get(name, '').split())}\n" for name in signed_headers)
-    payload_hash = headers.get("x-amz-content-sha256") or _sha256(request.body)
+    # The hash of the body received, never the client's claim of it: a replayed signature must not carry a new body.
+    payload_hash = _sha256(request.body)
+    if headers.get("x-amz-content-sha256", payload_hash) != payload_hash:
+        raise InvalidSignatureException("The provided 'x-amz-content-sha256' header does not match what was computed.")
     path = quote(request.path, safe="/-_.~")
     return "\n".join([request.method, path, _canonical_query(request.META.get("QUERY_STRING", "")),
                       canonical_headers, ";".join(signed_headers), payload_hash])
+
+
+def _stamp(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _check_date(amz_date: str, scope_date: str) -> None:
+    try:
+        signed_at = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        raise InvalidSignatureException("X-Amz-Date is missing or malformed.") from None
+    now = clock.now()
+    if signed_at < now - MAX_CLOCK_SKEW:
+        raise InvalidSignatureException(f"Signature expired: {amz_date} is now earlier than {_stamp(now - MAX_CLOCK_SKEW)} ({_stamp(now)} - 5 min.)")
+    if signed_at > now + MAX_CLOCK_SKEW:
+        raise InvalidSignatureException(f"Signature not yet current: {amz_date} is still later than {_stamp(now + MAX_CLOCK_SKEW)} ({_stamp(now)} + 5 min.)")
+    if not amz_date.startswith(scope_date):
+        raise InvalidSignatureException("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP.")
 
 
 def verify(request) -> ApiCredential:
@@ -65,12 +82,7 @@ def verify(request) -> ApiCredential:
     if credential is None or match["service"] != SERVICE:
         raise UnrecognizedClientException()
     amz_date = request.headers.get("X-Amz-Date", "")
-    try:
-        signed_at = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
-    except ValueError:
-        raise InvalidSignatureException("X-Amz-Date is missing or malformed.") from None
-    if abs(clock.now() - signed_at) > MAX_CLOCK_SKEW or not amz_date.startswith(match["date"]):
-        raise InvalidSignatureException("Signature expired or signed for another day.")
+    _check_date(amz_date, match["date"])
     signed_headers = match["headers"].split(";")
     if "host" not in signed_headers or "x-amz-date" not in signed_headers:
         raise InvalidSignatureException("host and x-amz-date must be signed.")
@@ -84,15 +96,3 @@ def verify(request) -> ApiCredential:
         raise InvalidSignatureException()
     ApiCredential.objects.filter(pk=credential.pk).update(last_used_at=clock.now())
     return credential
-
-
-@transaction.atomic
-def create_credential(*, operator, description: str = "") -> tuple[ApiCredential, str]:
-    """A new access key for an operator; the secret is returned once."""
-    alphabet = string.ascii_uppercase + string.digits
-    key_id = "UP" + "".join(secrets.choice(alphabet) for _ in range(18))
-    secret = secrets.token_urlsafe(30)
-    credential = ApiCredential.objects.create(
-        access_key_id=key_id, secret_encrypted=crypto.encrypt(secret), operator=operator, description=description
-    )
-    return credential, secret

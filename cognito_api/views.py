@@ -6,8 +6,8 @@ import logging
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from cognito_api import protocol, sigv4
-from cognito_api.handlers import admin, auth, management, self_service, signup
+from cognito_api import credentials, protocol, sigv4
+from cognito_api.handlers import admin, auth, management, pool_settings, self_service, signup
 from identity.context import RequestContext
 from identity.errors import IdentityError
 from identity.web import request_context
@@ -37,9 +37,11 @@ ACTIONS = {
 SIGNED_ACTIONS = {
     **admin.ACTIONS,
     **management.ACTIONS,
+    **pool_settings.ACTIONS,
     "AdminInitiateAuth": auth.admin_initiate_auth,
     "AdminRespondToAuthChallenge": auth.admin_respond_to_auth_challenge,
 }
+POOL_LISTINGS = {"ListUserPools"}
 
 
 @csrf_exempt
@@ -58,12 +60,22 @@ def dispatch(request):
 
 def _run(request, action: str, params: dict) -> dict:
     if action in SIGNED_ACTIONS:
-        credential = sigv4.verify(request)
-        context = request_context(request, actor=f"operator:{credential.operator.get_username()}")
-        return SIGNED_ACTIONS[action](params, context)
+        return _run_signed(request, action, params)
     handler = ACTIONS.get(action)
     if handler is None:
         raise protocol.UnknownOperationException(f"Unknown operation {action}.")
     client_id = params.get("ClientId") if isinstance(params.get("ClientId"), str) else ""
     context: RequestContext = request_context(request, actor=f"client:{client_id}" if client_id else "user")
     return handler(params, context)
+
+
+def _run_signed(request, action: str, params: dict) -> dict:
+    credential = sigv4.verify(request)
+    actor = f"operator:{credential.operator.get_username()}" if credential.operator_id else f"access-key:{credential.access_key_id}"
+    context = request_context(request, actor=actor)
+    if action in POOL_LISTINGS:
+        # IAM would deny these outright; a key scoped to pools sees just its own pools.
+        return SIGNED_ACTIONS[action](params, context, pool_ids=credentials.pools_in_scope(credential))
+    pool_id = params.get("UserPoolId")
+    credentials.authorize(credential, action=action, pool_id=pool_id if isinstance(pool_id, str) else None)
+    return SIGNED_ACTIONS[action](params, context)

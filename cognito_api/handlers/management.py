@@ -6,12 +6,13 @@ default, so these translations fill defaults for every omitted setting on update
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import transaction
 
 from cognito_api.params import optional, pool_from, required
 from identity import schema
 from identity.errors import InvalidParameterException
 from identity.models import ResourceServer, UserPool, UserPoolClient, UserPoolDomain
-from identity.services import directory, listing, pools
+from identity.services import directory, listing, mfa_config, pools
 
 _POLICY = {
     "MinimumLength": "password_minimum_length",
@@ -50,16 +51,25 @@ def _pool_settings(params: dict, *, fill_defaults: bool) -> dict:
             fields[field] = params[key]
     flags = {
         "deletion_protection": params.get("DeletionProtection", "INACTIVE") == "ACTIVE" if "DeletionProtection" in params or fill_defaults else None,
-        "mfa_configuration": params.get("MfaConfiguration", "OFF") if "MfaConfiguration" in params or fill_defaults else None,
         "allow_admin_create_user_only": bool(admin_config.get("AllowAdminCreateUserOnly", False)) if "AllowAdminCreateUserOnly" in admin_config or fill_defaults else None,
     }
     fields.update({k: v for k, v in flags.items() if v is not None})
     update_settings = params.get("UserAttributeUpdateSettings")
     if update_settings is not None:
         fields["attributes_require_verification_before_update"] = list(update_settings.get("AttributesRequireVerificationBeforeUpdate") or [])
-    if fields.get("mfa_configuration") not in (None, "OFF", "ON", "OPTIONAL"):
-        raise InvalidParameterException("MfaConfiguration must be OFF, ON or OPTIONAL.")
     return fields
+
+
+def _apply_mfa(pool: UserPool, params: dict, context, *, fill_default: bool) -> UserPool:
+    """MfaConfiguration, SmsConfiguration and SmsAuthenticationMessage of Create/UpdateUserPool."""
+    mode = optional(params, "MfaConfiguration") or ("OFF" if fill_default else None)
+    sms_configuration, sms_message = optional(params, "SmsConfiguration", dict), optional(params, "SmsAuthenticationMessage")
+    if mode is None and sms_configuration is None and sms_message is None:
+        return pool
+    return mfa_config.set_user_pool_mfa_mode(
+        pool=pool, mfa_configuration=mode or pool.mfa_configuration, sms_configuration=sms_configuration,
+        sms_message=sms_message, context=context,
+    )
 
 
 def _split_schema(entries: list[dict]) -> tuple[list[str], list[dict]]:
@@ -77,7 +87,13 @@ def _split_schema(entries: list[dict]) -> tuple[list[str], list[dict]]:
 
 def create_user_pool(params, context):
     required_names, custom = _split_schema(optional(params, "Schema", list) or [])
-    pool = pools.create_user_pool(
+    with transaction.atomic():
+        pool = _apply_mfa(_create_pool(params, required_names, custom, context), params, context, fill_default=False)
+    return {"UserPool": describe_pool(pool)}
+
+
+def _create_pool(params: dict, required_names: list[str], custom: list[dict], context) -> UserPool:
+    return pools.create_user_pool(
         name=required(params, "PoolName"),
         username_attributes=optional(params, "UsernameAttributes", list),
         alias_attributes=optional(params, "AliasAttributes", list),
@@ -86,7 +102,6 @@ def create_user_pool(params, context):
         case_sensitive=bool(((params.get("UsernameConfiguration") or {}).get("CaseSensitive", False))),
         context=context, **_pool_settings(params, fill_defaults=False),
     )
-    return {"UserPool": describe_pool(pool)}
 
 
 def describe_pool(pool: UserPool) -> dict:
@@ -106,6 +121,7 @@ def describe_pool(pool: UserPool) -> dict:
         "EmailVerificationSubject": pool.verification_email_subject,
         "SmsVerificationMessage": pool.verification_sms_message,
         "MfaConfiguration": pool.mfa_configuration,
+        "SmsAuthenticationMessage": pool.mfa_sms_message,
         "EstimatedNumberOfUsers": pool.users.count(),
         "UsernameConfiguration": {"CaseSensitive": pool.case_sensitive},
         "AdminCreateUserConfig": {
@@ -115,6 +131,8 @@ def describe_pool(pool: UserPool) -> dict:
         },
         "UserAttributeUpdateSettings": {"AttributesRequireVerificationBeforeUpdate": pool.attributes_require_verification_before_update},
     }
+    if pool.sms_configuration:
+        body["SmsConfiguration"] = pool.sms_configuration
     if pool.username_attributes:
         body["UsernameAttributes"] = pool.username_attributes
     if pool.alias_attributes:
@@ -134,7 +152,8 @@ def update_user_pool(params, context):
     fields = _pool_settings(params, fill_defaults=True)
     if "AutoVerifiedAttributes" in params:
         fields["auto_verified_attributes"] = list(params["AutoVerifiedAttributes"] or [])
-    pools.update_user_pool(pool=pool, context=context, **fields)
+    with transaction.atomic():
+        _apply_mfa(pools.update_user_pool(pool=pool, context=context, **fields), params, context, fill_default=True)
     return {}
 
 
@@ -161,11 +180,12 @@ def _with_token(body: dict, token: str | None) -> dict:
     return body
 
 
-def list_user_pools(params, context):
+def list_user_pools(params, context, *, pool_ids: set[str] | None = None):
     required_limit = optional(params, "MaxResults", int)
     if required_limit is None:
         raise InvalidParameterException("MaxResults is required.")
-    found, token = _page(UserPool.objects.all(), key="id", salt="list-user-pools", params=params)
+    rows = UserPool.objects.all() if pool_ids is None else UserPool.objects.filter(id__in=pool_ids)
+    found, token = _page(rows, key="id", salt="list-user-pools", params=params)
     items = [{"Id": p.id, "Name": p.name, "LambdaConfig": {}, "LastModifiedDate": p.updated_at.timestamp(), "CreationDate": p.created_at.timestamp()} for p in found]
     return _with_token({"UserPools": items}, token)
 

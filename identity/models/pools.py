@@ -52,6 +52,17 @@ class UserPool(models.Model):
 
     allow_admin_create_user_only = models.BooleanField(default=False)
     mfa_configuration = models.CharField(max_length=8, choices=MfaConfiguration.choices, default=MfaConfiguration.OFF)
+    # Which factors MFA may use, and their messages (SetUserPoolMfaConfig; enforced at sign-in by the MFA issue).
+    mfa_software_token_enabled = models.BooleanField(default=False)
+    mfa_sms_enabled = models.BooleanField(default=False)
+    mfa_sms_message = models.CharField(max_length=140, default="Your authentication code is {####}. ")
+    sms_configuration = models.JSONField(default=dict, blank=True, help_text="Cognito's SmsConfiguration, kept as given.")
+    mfa_email_enabled = models.BooleanField(default=False)
+    mfa_email_subject = models.CharField(max_length=140, default="Your authentication code")
+    mfa_email_message = models.TextField(default="Your authentication code is {####}.")
+    webauthn_relying_party_id = models.CharField(max_length=127, blank=True, help_text="Empty: the pool's domain.")
+    webauthn_user_verification = models.CharField(max_length=9, default="preferred")
+    webauthn_factor_configuration = models.CharField(max_length=40, default="SINGLE_FACTOR")
 
     verification_email_subject = models.CharField(max_length=140, default="Your verification code")
     verification_email_message = models.TextField(default="Your verification code is {####}.")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from cognito_api.sigv4 import create_credential
+from cognito_api.credentials import create_access_key as create_credential
 from identity.models import User, UserPool
 
 AWS = str(Path(sys.executable).with_name("aws"))

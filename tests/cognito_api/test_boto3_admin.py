@@ -6,7 +6,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from django.contrib.auth import get_user_model
 
-from cognito_api.sigv4 import create_credential
+from cognito_api.credentials import create_access_key as create_credential
 from identity.models import AuditEvent, User
 from tests import factories
 

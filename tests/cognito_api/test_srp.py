@@ -133,7 +133,7 @@ def test_pycognito_admin_authenticate_with_an_operator_key(live_server, srp_pool
     from django.contrib.auth import get_user_model
     from pycognito import Cognito
 
-    from cognito_api.sigv4 import create_credential
+    from cognito_api.credentials import create_access_key as create_credential
 
     settings.USERPOOLS_BASE_URL = live_server.url
     client = factories.create_client(pool=srp_pool, explicit_auth_flows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"])
