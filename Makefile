@@ -36,3 +36,17 @@ test: setup
 
 clean:
 	rm -rf $(VENV) var
+
+# The hosted pages' translations (docs/hosted-ui.md): refresh locale/*/django.po from the marked
+# strings, then compile the .mo files that are committed beside them. The catalog holds only what
+# pool users read: the hosted UI (not its admin parts), the default messages and the two OIDC pages;
+# of identity/, only messaging.py is read (the [!m]* pattern and the four m-names after it).
+MESSAGES_LOCALES := es fr de
+MESSAGES_IGNORE := .venv var tests bench docs config static templates/admin cognito_api federation verifier \
+	oidc/*.py identity/[!m]* identity/management identity/migrations identity/models identity/middleware.py \
+	hostedui/admin.py hostedui/models.py hostedui/migrations hostedui/templates/admin
+.PHONY: messages
+messages: setup
+	$(BIN)/python manage.py makemessages $(addprefix --locale=,$(MESSAGES_LOCALES)) \
+		$(foreach pattern,$(MESSAGES_IGNORE),--ignore='$(pattern)') --add-location=file --no-obsolete --no-wrap
+	$(BIN)/python manage.py compilemessages $(addprefix --locale=,$(MESSAGES_LOCALES)) --ignore=.venv
