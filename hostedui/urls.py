@@ -1,7 +1,7 @@
 """Hosted pages under each pool, named as Cognito's hosted UI names them."""
 from django.urls import path
 
-from hostedui import views
+from hostedui import branding_views, views
 
 app_name = "hostedui"
 
@@ -13,6 +13,10 @@ ROUTES = [
     ("confirmForgotPassword", views.confirm_forgot_password, "confirm-forgot-password"),
     ("challenge", views.challenge, "challenge"),
     ("signedIn", views.signed_in, "signed-in"),
+    ("branding.css", branding_views.stylesheet, "branding-css"),
+    ("branding/logo", branding_views.logo, "branding-logo"),
+    ("branding/favicon", branding_views.favicon, "branding-favicon"),
+    ("branding/background", branding_views.background, "branding-background"),
 ]
 
 urlpatterns = [path(f"<str:pool_id>/{route}", view, name=name) for route, view, name in ROUTES]
