@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.db import connections
 from playwright.sync_api import Browser, sync_playwright
 
 from tests import factories
@@ -60,6 +61,8 @@ def page(chromium, live_server, monkeypatch):
     page = context.new_page()
     yield page
     context.close()
+    # Django keeps a separate connection for a thread with a running loop; it would outlive the test database.
+    connections.close_all()
     asyncio.events._set_running_loop(None)
 
 
