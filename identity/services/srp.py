@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import secrets
 
+import gmpy2
+
 N_HEX = (
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B"
     "302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7EDEE386BFB5A899FA5AE9F24117C4B1FE6"
@@ -21,7 +23,11 @@ N_HEX = (
     "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF"
 )
 N = int(N_HEX, 16)
+_N_MPZ = gmpy2.mpz(N)
 G = 2
+# RFC 5054 asks for private values of at least 256 bits: twice the ~128-bit strength of the
+# 3072-bit group. A full-size b would cost 12x more per exponentiation and buy no security.
+SECRET_BITS = 256
 INFO = b"Caldera Derived Key"
 MAX_A_HEX = 2048  # far above 768 hex digits of a 3072-bit number; refuses absurd inputs cheaply
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -45,6 +51,11 @@ def hex_hash(hex_text: str) -> str:
 K = int(hex_hash(pad_hex(N) + pad_hex(G)), 16)
 
 
+def power(base: int, exponent: int) -> int:
+    """base^exponent mod N through GMP, about 7x faster than CPython's pow at 3072 bits."""
+    return int(gmpy2.powmod(base, exponent, _N_MPZ))
+
+
 def pool_name(pool_id: str) -> str:
     """The part of a pool id after the underscore (`us-east-1_AbCd` → `AbCd`)."""
     return pool_id.split("_", 1)[1]
@@ -58,7 +69,7 @@ def _x(salt_hex: str, name: str, username: str, password: str) -> int:
 def make_verifier(*, pool_id: str, username: str, password: str) -> tuple[str, int]:
     """A new random salt (hex) and the verifier g^x mod N for this password."""
     salt_hex = secrets.token_hex(16)
-    return salt_hex, pow(G, _x(salt_hex, pool_name(pool_id), username, password), N)
+    return salt_hex, power(G, _x(salt_hex, pool_name(pool_id), username, password))
 
 
 def parse_a(srp_a: str) -> int | None:
@@ -73,11 +84,11 @@ def parse_a(srp_a: str) -> int | None:
 
 
 def server_public(verifier: int) -> tuple[int, int]:
-    """A fresh secret b and B = k·v + g^b mod N (B mod N must not be 0)."""
+    """A fresh secret b of SECRET_BITS and B = k·v + g^b mod N (B mod N must not be 0)."""
     while True:
-        b = secrets.randbelow(N - 1) + 1
-        B = (K * verifier + pow(G, b, N)) % N
-        if B % N:
+        b = secrets.randbits(SECRET_BITS)
+        B = (K * verifier + power(G, b)) % N
+        if b and B:
             return b, B
 
 
@@ -86,7 +97,7 @@ def session_key(*, a_public: int, b_public: int, b_secret: int, verifier: int) -
     u = int(hex_hash(pad_hex(a_public) + pad_hex(b_public)), 16)
     if u == 0:
         return None
-    s = pow(a_public * pow(verifier, u, N), b_secret, N)
+    s = power(a_public * power(verifier, u), b_secret)
     prk = hmac.new(bytes.fromhex(pad_hex(u)), bytes.fromhex(pad_hex(s)), hashlib.sha256).digest()
     return hmac.new(prk, INFO + b"\x01", hashlib.sha256).digest()[:16]
 
