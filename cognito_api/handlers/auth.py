@@ -1,7 +1,7 @@
 """InitiateAuth and RespondToAuthChallenge: the sign-in state machine, then tokens."""
 from __future__ import annotations
 
-from cognito_api.params import API_SCOPE, client_from, optional, required
+from cognito_api.params import API_SCOPE, client_from, client_from_cached, optional, required
 from identity.errors import InvalidParameterException, NotAuthorizedException
 from identity.services import signin, tokens
 
@@ -9,7 +9,7 @@ REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
 
 
 def initiate_auth(params: dict, context) -> dict:
-    client = client_from(params)
+    client = client_from_cached(params)
     flow = required(params, "AuthFlow")
     auth_parameters = optional(params, "AuthParameters", dict) or {}
     if flow in REFRESH_FLOWS:
@@ -21,7 +21,7 @@ def initiate_auth(params: dict, context) -> dict:
 
 
 def respond_to_auth_challenge(params: dict, context) -> dict:
-    client = client_from(params)
+    client = client_from_cached(params)
     name = required(params, "ChallengeName")
     responses = optional(params, "ChallengeResponses", dict) or {}
     session = optional(params, "Session")
