@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.urls import reverse
+from django.urls import get_urlconf, reverse
 
 from hostedui import css, images
 from hostedui.models import COLOUR_TOKENS, IMAGE_FIELDS, TEXT_FIELDS, UICustomization
@@ -24,6 +24,7 @@ from identity.models import UserPool, UserPoolClient
 # As the pages before branding: follow the browser.
 DEFAULT_MODE = UICustomization.Mode.AUTO.value
 MAX_CUSTOM_CSS = 20_000
+DOMAIN_URLCONF = "config.domain_urls"
 _HEX = re.compile(r"#(?:[0-9a-f]{3}|[0-9a-f]{6})\Z")
 # Fields that need the generated stylesheet when set (mode, logo and favicon do not).
 STYLE_FIELDS = tuple(f for f in TEXT_FIELDS if f not in ("mode", "logo_alt"))
@@ -84,7 +85,7 @@ def _cache_key(pool_id: str, client_id: str | None) -> tuple:
 
 
 def page_branding(pool: UserPool, client: UserPoolClient | None, request=None) -> Branding:
-    """The branding of a hosted page. Pass `request` so URLs drop the /<pool_id> prefix on a pool's own domain."""
+    """The branding of a hosted page; its URLs drop the /<pool_id> prefix when the page is on the pool's own domain."""
     return branding_from(load_layers(pool, client), urls=asset_urls(pool, client, request), pool_name=pool.name)
 
 
@@ -101,17 +102,24 @@ def branding_from(layers: Layers, *, urls: Callable[[str, str], str], pool_name:
 
 
 def asset_urls(pool: UserPool, client: UserPoolClient | None, request=None) -> Callable[[str, str], str]:
-    on_domain = request is not None and getattr(request, "pool_domain_id", None) == pool.id
+    on_domain = _on_pool_domain(pool, request)
     query = f"client_id={client.client_id}&" if client is not None else ""
 
     def url(name: str, version: str) -> str:
         if on_domain:
-            path = reverse(f"hostedui:{name}", urlconf=getattr(request, "urlconf", None))
+            path = reverse(f"hostedui:{name}", urlconf=DOMAIN_URLCONF)
         else:
             path = reverse(f"hostedui:{name}", kwargs={"pool_id": pool.id}, urlconf="config.urls")
         return f"{path}?{query}v={version}"
 
     return url
+
+
+def _on_pool_domain(pool: UserPool, request) -> bool:
+    if request is not None:
+        return getattr(request, "pool_domain_id", None) == pool.id
+    # Without the request, the URLconf this thread resolves with tells (identity.middleware sets it per host).
+    return get_urlconf() == DOMAIN_URLCONF
 
 
 def row_version(row: UICustomization) -> str:

@@ -1,6 +1,8 @@
 """The branding endpoints over HTTP: the stylesheet and the images, their headers and caching, on both kinds of host."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from hostedui import branding
@@ -104,3 +106,25 @@ def test_on_the_pools_domain_the_same_routes_without_the_prefix(client, pool, se
     assert '--up-background-image: url("/branding/background?v=' in css.content.decode()
     assert client.get("/branding/logo", HTTP_HOST="auth.example.com")["Content-Type"] == "image/png"
     assert client.get("/branding/background", HTTP_HOST="auth.example.com").status_code == 200
+
+
+def _sign_in_page(client, pool, app, prefix: str, **headers) -> str:
+    query = {"client_id": app.client_id, "response_type": "code", "redirect_uri": "https://app.example.com/cb", "scope": "openid"}
+    response = client.get(f"{prefix}/login", query, **headers)
+    assert response.status_code == 200, response.content[:500]
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("on_domain", [False, True])
+def test_the_sign_in_page_links_what_it_is_branded_with(client, pool, settings, on_domain):
+    settings.ALLOWED_HOSTS = ["testserver", "auth.example.com"]
+    app = factories.create_client(pool=pool, allowed_oauth_flows=["code"], allowed_oauth_scopes=["openid"], callback_urls=["https://app.example.com/cb"])
+    pools.create_user_pool_domain(pool=pool, domain="auth.example.com")
+    brand(pool, mode="dark", primary_color="#123456", logo_alt="Acme", images_in={"logo": png(), "favicon": ico()})
+    headers = {"HTTP_HOST": "auth.example.com"} if on_domain else {}
+    html = _sign_in_page(client, pool, app, "" if on_domain else f"/{pool.id}", **headers)
+    prefix = "" if on_domain else f"/{pool.id}"
+    assert 'data-theme="dark"' in html and 'alt="Acme"' in html
+    for route in ("branding.css", "branding/logo", "branding/favicon"):
+        url = re.search(rf'"({re.escape(prefix)}/{re.escape(route)}\?client_id={app.client_id}&amp;v=[0-9-]+)"', html).group(1)
+        assert client.get(url.replace("&amp;", "&"), **headers).status_code == 200
