@@ -50,3 +50,9 @@ messages: setup
 	$(BIN)/python manage.py makemessages $(addprefix --locale=,$(MESSAGES_LOCALES)) \
 		$(foreach pattern,$(MESSAGES_IGNORE),--ignore='$(pattern)') --add-location=file --no-obsolete --no-wrap
 	$(BIN)/python manage.py compilemessages $(addprefix --locale=,$(MESSAGES_LOCALES)) --ignore=.venv
+
+# Screenshots of the hosted pages in light and dark into docs/screenshots/ (a throwaway SQLite demo
+# pool, Debian's Chromium); the page table is at the top of tests/e2e/screenshots.py. SHOTS="login signup" picks some.
+.PHONY: screenshots
+screenshots: setup
+	$(BIN)/python -m tests.e2e.screenshots $(SHOTS)

@@ -10,7 +10,6 @@ browser test thus see no event loop and keep Django's async-safety check.
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass
 
 import pytest
@@ -18,24 +17,17 @@ from django.db import connections
 from playwright.sync_api import Browser, sync_playwright
 
 from tests import factories
+from tests.e2e.chromium import CHROMIUM, TIMEOUT_MS, launch_args
 from tests.e2e.relying_party import RelyingParty
 from tests.smtp_sink import running_sink, use_sink
 
-CHROMIUM = os.environ.get("USERPOOLS_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = factories.DEFAULT_PASSWORD
-# Long enough for a cold server and Chromium; a broken page fails in seconds, not Playwright's 30.
-TIMEOUT_MS = 10_000
 
 
 @dataclass
 class Chromium:
     browser: Browser
     loop: asyncio.AbstractEventLoop
-
-
-def launch_args() -> list[str]:
-    # Chromium's sandbox refuses to start as root (CI runs as root).
-    return ["--no-sandbox"] if os.geteuid() == 0 else []
 
 
 @pytest.fixture(scope="session")
