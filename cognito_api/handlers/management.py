@@ -5,6 +5,9 @@ default, so these translations fill defaults for every omitted setting on update
 """
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import transaction
 
@@ -331,11 +334,16 @@ def list_resource_servers(params, context):
     return _with_token({"ResourceServers": [_resource_server_type(s) for s in found]}, token)
 
 
+_DOMAIN_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")  # Cognito's DomainType, per label
+
+
 def _domain_name(domain: str) -> str:
     """A bare prefix (Cognito's `myapp`) becomes a subdomain of this server's own host."""
-    from urllib.parse import urlsplit
-
     domain = domain.strip().lower()
+    if len(domain) > 253 or not all(_DOMAIN_LABEL.match(label) for label in domain.split(".")):
+        raise InvalidParameterException(
+            f"1 validation error detected: Value '{domain}' at 'domain' failed to satisfy constraint: Member must satisfy regular expression pattern: {_DOMAIN_LABEL.pattern}"
+        )
     return domain if "." in domain else f"{domain}.{urlsplit(settings.USERPOOLS_BASE_URL).hostname}"
 
 

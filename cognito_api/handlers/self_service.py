@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from cognito_api.params import attribute_list, attributes, client_from, required, signed_in_user
-from identity.errors import NotAuthorizedException, UnsupportedOperationException
+from identity.errors import NotAuthorizedException, UnsupportedOperationException, error_type
 from identity.models import UserPoolClient
 from identity.services import directory, passwords, pools, tokens, users
 
@@ -64,18 +64,25 @@ def global_sign_out(params: dict, context) -> dict:
     return {}
 
 
-def _authenticated_client(params: dict) -> UserPoolClient:
+# RevokeToken's refusal of a client is UnauthorizedException, the only such error in Cognito's model for it.
+UnauthorizedException = error_type("UnauthorizedException", "The client is not authorized.")
+
+
+def _authenticated_client(params: dict, refusal: type = NotAuthorizedException) -> UserPoolClient:
     client = client_from(params)
     if client.has_secret and not pools.check_client_secret(client, params.get("ClientSecret") or ""):
-        raise NotAuthorizedException(f"Client {client.client_id} is configured with secret but the secret did not match.")
+        raise refusal(f"Client {client.client_id} is configured with secret but the secret did not match.")
     return client
 
 
 def revoke_token(params: dict, context) -> dict:
-    client = _authenticated_client(params)
+    client = _authenticated_client(params, UnauthorizedException)
     if not client.enable_token_revocation:
         raise UnsupportedOperationException("Token revocation is not enabled for this app client.")
-    tokens.revoke_refresh_token(pool=client.pool, client=client, token=required(params, "Token"))
+    try:
+        tokens.revoke_refresh_token(pool=client.pool, client=client, token=required(params, "Token"))
+    except NotAuthorizedException as refused:  # another client's token
+        raise UnauthorizedException(refused.message) from None
     return {}
 
 
