@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from cognito_api import credentials, protocol, sigv4
 from cognito_api.handlers import admin, auth, management, pool_settings, self_service, signup
+from identity import ratelimit
 from identity.context import RequestContext
 from identity.errors import IdentityError
 from identity.web import request_context
@@ -66,6 +67,8 @@ def _run(request, action: str, params: dict) -> dict:
         raise protocol.UnknownOperationException(f"Unknown operation {action}.")
     client_id = params.get("ClientId") if isinstance(params.get("ClientId"), str) else ""
     context: RequestContext = request_context(request, actor=f"client:{client_id}" if client_id else "user")
+    # Public actions need no credential, so each caller address and app client gets a budget.
+    ratelimit.limit_request(scope=ratelimit.SIGN_IN, ip_address=context.ip_address, client_id=client_id)
     return handler(params, context)
 
 

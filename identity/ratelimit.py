@@ -1,7 +1,52 @@
-"""Fixed-window counters in the shared cache (Redis in production), so every node sees the same counts."""
+"""Counters in the shared cache (Redis in production), so every node sees the same counts.
+
+Two uses: `hit` for per-user quotas the services keep (code sends, password changes), and
+`limit_request` / `@throttle` for the per-IP and per-client request limits on every
+unauthenticated endpoint (docs/threat-protection.md).
+"""
 from __future__ import annotations
 
-from django.core.cache import cache
+import base64
+import binascii
+import functools
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.http import HttpResponse, JsonResponse
+
+from identity import clock
+from identity.errors import TooManyRequestsException
+
+# Request scopes: password- and code-bearing calls, and the OAuth token endpoint (busier, and
+# authenticated by the client's own secret or PKCE, so it gets more room).
+SIGN_IN = "sign-in"
+TOKEN = "token"
+
+
+@dataclass(frozen=True)
+class RequestLimit:
+    per_ip: int
+    per_client: int
+    window_seconds: int = 60
+
+
+# Far above what one person or app does, so only floods are refused; the test suite and the
+# token benchmark (about 1,000 requests/s from one address) stay well below them.
+DEFAULT_REQUEST_LIMITS = {
+    SIGN_IN: RequestLimit(per_ip=3_000, per_client=30_000),
+    TOKEN: RequestLimit(per_ip=300_000, per_client=600_000),
+}
+
+
+class RequestsThrottled(TooManyRequestsException):
+    """TooManyRequestsException that says when the caller may try again."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many requests; retry in {retry_after} seconds.")
+        self.retry_after = retry_after
 
 
 def hit(key: str, *, limit: int, window_seconds: int) -> bool:
@@ -20,3 +65,108 @@ def hit(key: str, *, limit: int, window_seconds: int) -> bool:
 
 def reset(key: str) -> None:
     cache.delete(f"rl:{key}")
+
+
+def request_limit(scope: str) -> RequestLimit:
+    """The limit for `scope`: settings.USERPOOLS_RATE_LIMITS (per_ip, per_client, window_seconds) over the defaults."""
+    configured = getattr(settings, "USERPOOLS_RATE_LIMITS", {}).get(scope, {})
+    default = DEFAULT_REQUEST_LIMITS[scope]
+    return RequestLimit(
+        per_ip=configured.get("per_ip", default.per_ip),
+        per_client=configured.get("per_client", default.per_client),
+        window_seconds=max(1, configured.get("window_seconds", default.window_seconds)),
+    )
+
+
+def limit_request(*, scope: str, ip_address: str | None, client_id: str | None) -> None:
+    """Count one request to an unauthenticated endpoint against its caller's address and app client.
+
+    Windows are fixed and aligned to identity.clock, so a refusal can say when the window ends.
+    A limit of 0 means no limit. Raises RequestsThrottled (TooManyRequestsException) with
+    `retry_after` in whole seconds once either count passes its limit.
+    """
+    limit = request_limit(scope)
+    now = clock.now().timestamp()
+    start = math.floor(now / limit.window_seconds) * limit.window_seconds
+    wanted = {}
+    if ip_address and limit.per_ip:
+        wanted[f"rl:{scope}:ip:{ip_address}:{start}"] = limit.per_ip
+    if client_id and limit.per_client:
+        wanted[f"rl:{scope}:client:{client_id[:128]}:{start}"] = limit.per_client
+    if not wanted:
+        return
+    counts = _count(list(wanted), timeout=limit.window_seconds + 1)
+    if any(count > wanted[key] for key, count in zip(wanted, counts)):
+        raise RequestsThrottled(max(1, math.ceil(start + limit.window_seconds - now)))
+
+
+def _count(keys: list[str], *, timeout: int) -> list[int]:
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # One round trip for every counter: SET NX starts a window's counter with its expiry, INCR counts.
+        pipe = backend._cache.get_client(write=True).pipeline(transaction=False)
+        for key in keys:
+            full_key = backend.make_and_validate_key(key)
+            pipe.set(full_key, 0, ex=timeout, nx=True)
+            pipe.incr(full_key)
+        return pipe.execute()[1::2]
+    counts = []
+    for key in keys:
+        if backend.add(key, 1, timeout=timeout):
+            counts.append(1)
+            continue
+        try:
+            counts.append(backend.incr(key))
+        except ValueError:  # expired between add() and incr()
+            backend.add(key, 1, timeout=timeout)
+            counts.append(1)
+    return counts
+
+
+def _claimed_client_id(request) -> str | None:
+    """The app client a request names (HTTP Basic user, or client_id); not yet authenticated."""
+    authorization = request.headers.get("Authorization", "")
+    if authorization[:6].lower() == "basic ":
+        try:
+            return base64.b64decode(authorization[6:], validate=True).decode().partition(":")[0] or None
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+    return request.POST.get("client_id") or request.GET.get("client_id") or None
+
+
+def too_many_requests(request, exc: RequestsThrottled) -> HttpResponse:
+    """HTTP 429 with Retry-After: a short page for browsers, OAuth-style JSON for everything else."""
+    if "text/html" in request.headers.get("Accept", ""):
+        response = HttpResponse(
+            f"<!doctype html><title>Too many requests</title><p>Too many requests. Try again in {exc.retry_after} seconds.</p>",
+            status=429,
+        )
+    else:
+        response = JsonResponse({"error": "too_many_requests", "error_description": exc.message}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def throttle(scope: str = SIGN_IN, *, methods: tuple[str, ...] | None = None):
+    """View decorator: count each request per caller address and claimed client; over the limit, 429 with Retry-After.
+
+        @ratelimit.throttle(methods=("POST",))  # a hosted-UI form: its POSTs count, page views do not
+        @ratelimit.throttle()                   # /oauth2/authorize: every request counts
+        @ratelimit.throttle(ratelimit.TOKEN)    # /oauth2/token
+
+    Put it outside @pool_view, so a refused request costs no query.
+    """
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if methods is None or request.method in methods:
+                try:
+                    limit_request(scope=scope, ip_address=request.META.get("REMOTE_ADDR"), client_id=_claimed_client_id(request))
+                except RequestsThrottled as exc:
+                    return too_many_requests(request, exc)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hostedui import session
-from identity import clock
+from identity import clock, ratelimit
 from identity.web import pool_url, pool_view
 from identity.services import keys
 from oidc import discovery, endpoints
@@ -39,6 +39,7 @@ def error_page(request, error: OAuth2Error, status: int = 400):
 
 
 @require_GET
+@ratelimit.throttle()
 @pool_view
 def authorize(request, pool):
     server = build_authorization_server(pool)
@@ -86,6 +87,7 @@ def _to_sign_in(request, pool):
 
 @csrf_exempt
 @require_POST
+@ratelimit.throttle(ratelimit.TOKEN)
 @pool_view
 def token(request, pool):
     return build_authorization_server(pool).create_token_response(request)
@@ -100,6 +102,7 @@ def userinfo(request, pool):
 
 @csrf_exempt
 @require_POST
+@ratelimit.throttle(ratelimit.TOKEN)
 @pool_view
 def revoke(request, pool):
     return endpoints.revoke(request, pool, build_authorization_server(pool))
@@ -107,6 +110,7 @@ def revoke(request, pool):
 
 @csrf_exempt
 @require_POST
+@ratelimit.throttle(ratelimit.TOKEN)
 @pool_view
 def introspect(request, pool):
     return endpoints.introspect(request, pool, build_authorization_server(pool))

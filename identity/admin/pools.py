@@ -106,6 +106,10 @@ class UserPoolAdmin(ConsoleAdmin):
             "default_access_token_validity", "default_id_token_validity", "default_refresh_token_validity",
         ]}),
         ("Protection", {"fields": ["deletion_protection"]}),
+        ("Sign-in lockout", {"fields": [
+            "lockout_threshold", "lockout_base_delay_seconds", "lockout_max_delay_seconds", "lockout_reset_seconds",
+        ], "description": "Cognito's fixed values are the defaults: 5 failures, then 1 s doubling up to 900 s; "
+                          "the count restarts after 900 quiet seconds. See docs/threat-protection.md."}),
     ]
     readonly_fields = ["id", "issuer", "identifiers", "schema_table", "created_at", "updated_at"]
 

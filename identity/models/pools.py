@@ -81,6 +81,18 @@ class UserPool(models.Model):
     default_refresh_token_validity = models.PositiveIntegerField(default=30 * 86400)
 
     deletion_protection = models.BooleanField(default=False)
+
+    # Failed-sign-in lockout (identity/services/lockout.py); Cognito's fixed values are the defaults.
+    lockout_threshold = models.PositiveSmallIntegerField(
+        default=5, help_text="Failed sign-ins before the first lock; 0 turns lockout off."
+    )
+    lockout_base_delay_seconds = models.PositiveIntegerField(
+        default=1, help_text="First lock, in seconds; each further failure doubles it."
+    )
+    lockout_max_delay_seconds = models.PositiveIntegerField(default=900, help_text="Longest lock, in seconds.")
+    lockout_reset_seconds = models.PositiveIntegerField(
+        default=900, help_text="Quiet seconds after which the failure count starts again."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

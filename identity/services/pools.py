@@ -13,7 +13,7 @@ from identity import crypto, events, localcache, schema
 from identity.context import SYSTEM, RequestContext
 from identity.errors import InvalidParameterException, ResourceNotFoundException
 from identity.models import ResourceServer, UserPool, UserPoolClient
-from identity.services import keys
+from identity.services import keys, lockout
 
 _ID_ALPHABET = string.ascii_letters + string.digits
 _CLIENT_ID_ALPHABET = string.ascii_lowercase + string.digits
@@ -383,6 +383,7 @@ _POOL_BOUNDS = {
     "password_minimum_length": (6, 99),
     "temporary_password_validity_days": (0, 365),
     "password_history_size": (0, 24),
+    **lockout.SETTING_BOUNDS,
 }
 # Cognito's token-lifetime bounds, in seconds, for the defaults new clients get.
 _DEFAULT_VALIDITY_BOUNDS = {

@@ -28,7 +28,7 @@ from identity.errors import (
 )
 from identity.models import AuthChallenge, User, UserPool, UserPoolClient
 from identity.services import attributes as attribute_rules
-from identity.services import directory, passwords, srp
+from identity.services import directory, lockout, passwords, srp
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
@@ -88,7 +88,7 @@ def initiate_auth(
     if permission not in client.explicit_auth_flows:
         raise InvalidParameterException(f"{auth_flow} flow not enabled for this client")
     if auth_flow in SRP_FLOWS:
-        return _start_srp(pool=pool, client=client, auth_parameters=auth_parameters)
+        return _start_srp(pool=pool, client=client, auth_parameters=auth_parameters, context=context)
     username, password = auth_parameters.get("USERNAME"), auth_parameters.get("PASSWORD")
     if not username or not password:
         raise InvalidParameterException("Missing required parameter USERNAME or PASSWORD")
@@ -114,18 +114,33 @@ def password_sign_in(
     UserNotConfirmedException, PasswordResetRequiredException.
     """
     user = directory.find_user(pool, username)
+    if user is None and not client.hides_user_existence:
+        _equalise_timing(password)
+        raise UserNotFoundException("User does not exist.")
+    guard = _check_lockout(pool=pool, client=client, user=user, username=username, context=context)
     if user is None:
         _equalise_timing(password)
-        if client.hides_user_existence:
-            raise NotAuthorizedException(BAD_CREDENTIALS)
-        raise UserNotFoundException("User does not exist.")
+        lockout.record_failed_attempt(pool=pool, state=guard)
+        raise NotAuthorizedException(BAD_CREDENTIALS)
     if not passwords.password_matches(user, password):
+        lockout.record_failed_attempt(pool=pool, state=guard)
         events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "password"})
         raise NotAuthorizedException(BAD_CREDENTIALS)
+    lockout.record_success(state=guard)
     _check_can_sign_in(user)
     if user.status == User.Status.FORCE_CHANGE_PASSWORD:
         return _new_password_challenge(pool=pool, client=client, user=user)
     return _succeed(user, client, context, amr=("pwd",))
+
+
+def _check_lockout(*, pool: UserPool, client: UserPoolClient, user: User | None, username: str, context) -> lockout.LockoutState:
+    # Before any password work: a locked subject is refused, known or not, at the same cost.
+    try:
+        return lockout.check_not_locked(pool=pool, subject=lockout.subject_for(pool=pool, user=user, username=username))
+    except NotAuthorizedException:
+        if user is not None:
+            events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "locked"})
+        raise
 
 
 def _check_can_sign_in(user: User) -> None:
@@ -162,7 +177,7 @@ def _new_password_challenge(*, pool: UserPool, client: UserPoolClient, user: Use
     return ChallengeResult(name=NEW_PASSWORD_REQUIRED, session=session, parameters=parameters)
 
 
-def _start_srp(*, pool: UserPool, client: UserPoolClient, auth_parameters: dict) -> ChallengeResult:
+def _start_srp(*, pool: UserPool, client: UserPoolClient, auth_parameters: dict, context: RequestContext) -> ChallengeResult:
     """USER_SRP_AUTH: answer the client's A with salt, B and a SECRET_BLOCK (PASSWORD_VERIFIER)."""
     username = auth_parameters.get("USERNAME")
     a_public = srp.parse_a(auth_parameters.get("SRP_A", ""))
@@ -170,10 +185,11 @@ def _start_srp(*, pool: UserPool, client: UserPoolClient, auth_parameters: dict)
         raise InvalidParameterException("Missing or invalid USERNAME or SRP_A")
     check_secret_hash(client, username, auth_parameters.get("SECRET_HASH"))
     user = directory.find_user(pool, username)
+    if user is None and not client.hides_user_existence:
+        raise UserNotFoundException("User does not exist.")
+    _check_lockout(pool=pool, client=client, user=user, username=username, context=context)
     stored = passwords.srp_verifier(user) if user is not None else None
     if stored is None:
-        if user is None and not client.hides_user_existence:
-            raise UserNotFoundException("User does not exist.")
         # A decoy challenge that no password answers, so the reply does not tell who exists.
         user_id, salt, verifier = username, secrets.token_hex(16), secrets.randbelow(srp.N)
     else:
@@ -188,8 +204,9 @@ def _start_srp(*, pool: UserPool, client: UserPoolClient, auth_parameters: dict)
 
 def _verify_password_claim(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
     state = row.state
-    if user is None or responses.get("USERNAME") not in (None, state["user_id"]):
+    if responses.get("USERNAME") not in (None, state["user_id"]):
         raise NotAuthorizedException(BAD_CREDENTIALS)
+    guard = _check_lockout(pool=row.pool, client=client, user=user, username=state["user_id"], context=context)
     moment = srp.parse_timestamp(responses.get("TIMESTAMP", ""))
     if moment is None or abs(clock.now() - moment) > SRP_TIMESTAMP_WINDOW:
         raise NotAuthorizedException(BAD_CREDENTIALS)
@@ -197,9 +214,13 @@ def _verify_password_claim(*, row: AuthChallenge, user: User, client: UserPoolCl
     claimed = responses.get("PASSWORD_CLAIM_SIGNATURE", "")
     block = responses.get("PASSWORD_CLAIM_SECRET_BLOCK", "")
     expected = srp.expected_signature(key=key, pool_id=row.pool_id, username=state["user_id"], secret_block=block, timestamp=responses["TIMESTAMP"]) if key else ""
-    if not key or not hmac.compare_digest(expected.encode(), str(claimed).encode()):
-        events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "srp"})
+    # An unknown name's decoy goes through the same work and fails here, counted like a wrong password.
+    if user is None or not key or not hmac.compare_digest(expected.encode(), str(claimed).encode()):
+        lockout.record_failed_attempt(pool=row.pool, state=guard)
+        if user is not None:
+            events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "srp"})
         raise NotAuthorizedException(BAD_CREDENTIALS)
+    lockout.record_success(state=guard)
     _check_can_sign_in(user)
     if user.status == User.Status.FORCE_CHANGE_PASSWORD:
         return _new_password_challenge(pool=row.pool, client=client, user=user)
