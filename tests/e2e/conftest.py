@@ -3,7 +3,7 @@
 Playwright's sync API runs its event loop in this thread (in a greenlet) and marks that loop as this
 thread's running loop, which makes Django refuse ORM calls here (SynchronousOnlyOperation). The
 loop is only needed while a test drives the browser, so `chromium` unmarks it as soon as it has
-started, and `page` marks it again for the one test and allows Django's ORM beside it
+started, and `new_page` (behind `page`) marks it again for the one test and allows Django's ORM beside it
 (DJANGO_ALLOW_ASYNC_UNSAFE, through monkeypatch). Tests of other folders that a worker runs after a
 browser test thus see no event loop and keep Django's async-safety check.
 """
@@ -44,18 +44,31 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, live_server, monkeypatch):
-    """A fresh browser context and page per test, on the live server, in English, light colour scheme."""
+def new_page(chromium, live_server, monkeypatch):
+    """Open a page in a new browser context (its own cookies): `new_page(locale="es-ES")`; all closed after the test."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     asyncio.events._set_running_loop(chromium.loop)
-    context = chromium.browser.new_context(base_url=live_server.url, locale="en-US", color_scheme="light")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    yield page
-    context.close()
+    contexts = []
+
+    def open_page(**options):
+        options = {"base_url": live_server.url, "locale": "en-US", "color_scheme": "light", **options}
+        context = chromium.browser.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
     # Django keeps a separate connection for a thread with a running loop; it would outlive the test database.
     connections.close_all()
     asyncio.events._set_running_loop(None)
+
+
+@pytest.fixture
+def page(new_page):
+    """A fresh browser context and page per test, on the live server, in English, light colour scheme."""
+    return new_page()
 
 
 @pytest.fixture(autouse=True)
