@@ -206,6 +206,11 @@ EMAIL_BACKEND = (
 # SMS: a console sender locally; a provider adapter is chosen here in production.
 USERPOOLS_SMS_SENDER = env.text("USERPOOLS_SMS_SENDER", "console")
 
+# Triggers (docs/triggers.md): webhooks to private, loopback or link-local addresses are refused, against
+# SSRF, unless this is on; each webhook attempt may take this long (Cognito's fixed 5 s).
+USERPOOLS_TRIGGERS_ALLOW_PRIVATE = env.flag("USERPOOLS_TRIGGERS_ALLOW_PRIVATE", False)
+USERPOOLS_TRIGGERS_TIMEOUT_SECONDS = float(env.text("USERPOOLS_TRIGGERS_TIMEOUT_SECONDS", "5"))
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

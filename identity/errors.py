@@ -44,3 +44,7 @@ UsernameExistsException = error_type("UsernameExistsException", "User already ex
 InvalidUserPoolConfigurationException = error_type(
     "InvalidUserPoolConfigurationException", "The user pool configuration is invalid."
 )
+# Trigger failures, as Cognito reports its Lambda triggers' (identity/triggers.py).
+UserLambdaValidationException = error_type("UserLambdaValidationException", "A trigger rejected the request.")
+InvalidLambdaResponseException = error_type("InvalidLambdaResponseException", "Unrecognizable lambda output")
+UnexpectedLambdaException = error_type("UnexpectedLambdaException", "A trigger could not be invoked.")

@@ -93,6 +93,11 @@ class UserPool(models.Model):
     lockout_reset_seconds = models.PositiveIntegerField(
         default=900, help_text="Quiet seconds after which the failure count starts again."
     )
+    # Cognito's LambdaConfig, as identity.services.triggers_config validated it: each trigger's
+    # target is "python:package.module.function" or an http(s):// webhook, where Cognito has ARNs.
+    lambda_config = models.JSONField(default=dict, blank=True)
+    # Signs webhook deliveries (HMAC-SHA256); encrypted like client secrets, since it must be used, not only checked.
+    trigger_secret_encrypted = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
