@@ -15,7 +15,7 @@ from cognito_api.params import optional, pool_from, required
 from identity import schema
 from identity.errors import InvalidParameterException
 from identity.models import ResourceServer, UserPool, UserPoolClient, UserPoolDomain
-from identity.services import directory, listing, mfa_config, pools
+from identity.services import directory, listing, mfa_config, pools, triggers_config
 
 _POLICY = {
     "MinimumLength": "password_minimum_length",
@@ -92,6 +92,8 @@ def create_user_pool(params, context):
     required_names, custom = _split_schema(optional(params, "Schema", list) or [])
     with transaction.atomic():
         pool = _apply_mfa(_create_pool(params, required_names, custom, context), params, context, fill_default=False)
+        if optional(params, "LambdaConfig", dict):
+            pool = triggers_config.set_lambda_config(pool=pool, lambda_config=params["LambdaConfig"], context=context)
     return {"UserPool": describe_pool(pool)}
 
 
@@ -114,7 +116,7 @@ def describe_pool(pool: UserPool) -> dict:
         "Arn": f"arn:aws:cognito-idp:{settings.USERPOOLS_REGION}:000000000000:userpool/{pool.id}",
         "Policies": {"PasswordPolicy": {key: getattr(pool, field) for key, field in _POLICY.items()}},
         "DeletionProtection": "ACTIVE" if pool.deletion_protection else "INACTIVE",
-        "LambdaConfig": {},
+        "LambdaConfig": triggers_config.describe_lambda_config(pool),
         "LastModifiedDate": pool.updated_at.timestamp(),
         "CreationDate": pool.created_at.timestamp(),
         "SchemaAttributes": pool.schema,
@@ -156,7 +158,9 @@ def update_user_pool(params, context):
     if "AutoVerifiedAttributes" in params:
         fields["auto_verified_attributes"] = list(params["AutoVerifiedAttributes"] or [])
     with transaction.atomic():
-        _apply_mfa(pools.update_user_pool(pool=pool, context=context, **fields), params, context, fill_default=True)
+        pool = _apply_mfa(pools.update_user_pool(pool=pool, context=context, **fields), params, context, fill_default=True)
+        # Cognito replaces: an UpdateUserPool without LambdaConfig removes the pool's triggers.
+        triggers_config.set_lambda_config(pool=pool, lambda_config=optional(params, "LambdaConfig", dict) or {}, context=context)
     return {}
 
 
@@ -189,7 +193,7 @@ def list_user_pools(params, context, *, pool_ids: set[str] | None = None):
         raise InvalidParameterException("MaxResults is required.")
     rows = UserPool.objects.all() if pool_ids is None else UserPool.objects.filter(id__in=pool_ids)
     found, token = _page(rows, key="id", salt="list-user-pools", params=params)
-    items = [{"Id": p.id, "Name": p.name, "LambdaConfig": {}, "LastModifiedDate": p.updated_at.timestamp(), "CreationDate": p.created_at.timestamp()} for p in found]
+    items = [{"Id": p.id, "Name": p.name, "LambdaConfig": triggers_config.describe_lambda_config(p), "LastModifiedDate": p.updated_at.timestamp(), "CreationDate": p.created_at.timestamp()} for p in found]
     return _with_token({"UserPools": items}, token)
 
 

@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from identity import schema
+from identity.admin.triggers import LambdaConfigField
 from identity.context import SYSTEM, RequestContext
 from identity.errors import IdentityError
 from identity.models import Group, ResourceServer, User, UserPool, UserPoolClient, UserPoolDomain
-from identity.services import groups, passwords, pools, users
+from identity.services import groups, passwords, pools, triggers_config, users
 
 ATTRIBUTE_PREFIX = "attr_"
 NOT_SET = ("", "—")
@@ -178,16 +179,21 @@ class PoolChangeForm(ChangedFieldsForm):
         required=False,
         help_text="Keep the old value signing in until the new one is verified.",
     )
+    lambda_config = LambdaConfigField()
 
     class Meta:
         model = UserPool
-        exclude = ["id", "schema", "username_attributes", "alias_attributes", "case_sensitive"]
+        exclude = ["id", "schema", "username_attributes", "alias_attributes", "case_sensitive", "trigger_secret_encrypted"]
 
     def call_service(self, data: dict) -> UserPool:
         changes = self.changed_settings(data)
-        if not changes:
-            return self.instance
-        return pools.update_user_pool(pool=self.instance, context=self.context, **changes)
+        # Triggers go through their own service, which checks every target.
+        triggers_changed = "lambda_config" in changes
+        lambda_config = changes.pop("lambda_config", None)
+        pool = pools.update_user_pool(pool=self.instance, context=self.context, **changes) if changes else self.instance
+        if triggers_changed:
+            pool = triggers_config.set_lambda_config(pool=pool, lambda_config=lambda_config, context=self.context)
+        return pool
 
 
 class CustomAttributeForm(ServiceForm):

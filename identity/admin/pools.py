@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils.html import format_html, format_html_join
 
 from identity import schema
+from identity.admin import triggers
 from identity.admin.base import ConsoleAdmin, Tool, no_store
 from identity.admin.forms import (
     ClientChangeForm,
@@ -110,8 +111,9 @@ class UserPoolAdmin(ConsoleAdmin):
             "lockout_threshold", "lockout_base_delay_seconds", "lockout_max_delay_seconds", "lockout_reset_seconds",
         ], "description": "Cognito's fixed values are the defaults: 5 failures, then 1 s doubling up to 900 s; "
                           "the count restarts after 900 quiet seconds. See docs/threat-protection.md."}),
+        triggers.LAMBDA_CONFIG_FIELDSET,
     ]
-    readonly_fields = ["id", "issuer", "identifiers", "schema_table", "created_at", "updated_at"]
+    readonly_fields = ["id", "issuer", "identifiers", "schema_table", "created_at", "updated_at", "trigger_log"]
 
     @admin.display(description="Sign-in identifiers")
     def identifiers(self, pool: UserPool) -> str:
@@ -120,6 +122,10 @@ class UserPoolAdmin(ConsoleAdmin):
     @admin.display(description="Issuer")
     def issuer(self, pool: UserPool) -> str:
         return pools.issuer_for(pool)
+
+    @admin.display(description="Triggers")
+    def trigger_log(self, pool: UserPool) -> str:
+        return triggers.trigger_log(pool)
 
     @admin.display(description="Schema")
     def schema_table(self, pool: UserPool) -> str:
@@ -138,11 +144,16 @@ class UserPoolAdmin(ConsoleAdmin):
     def console_tools(self, request, obj):
         if not self.may_operate(request, obj):
             return []
-        return [Tool("Add custom attribute", self.url("add_attribute", obj.pk))]
+        return [Tool("Add custom attribute", self.url("add_attribute", obj.pk)), Tool("Rotate webhook secret", self.url("rotate_trigger_secret", obj.pk))]
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.add_attribute_view)
-        return [path("<path:object_id>/attributes/add/", view, name="identity_userpool_add_attribute"), *super().get_urls()]
+        rotate = self.admin_site.admin_view(lambda request, object_id: triggers.rotate_secret_view(self, request, object_id))
+        return [
+            path("<path:object_id>/attributes/add/", view, name="identity_userpool_add_attribute"),
+            path("<path:object_id>/trigger-secret/", rotate, name="identity_userpool_rotate_trigger_secret"),
+            *super().get_urls(),
+        ]
 
     def add_attribute_view(self, request, object_id):
         pool = self.object_or_404(request, object_id)
