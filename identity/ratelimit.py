@@ -10,6 +10,7 @@ import base64
 import binascii
 import functools
 import math
+import weakref
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -104,7 +105,7 @@ def _count(keys: list[str], *, timeout: int) -> list[int]:
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         # One round trip for every counter: SET NX starts a window's counter with its expiry, INCR counts.
-        pipe = backend._cache.get_client(write=True).pipeline(transaction=False)
+        pipe = _redis_client(backend).pipeline(transaction=False)
         for key in keys:
             full_key = backend.make_and_validate_key(key)
             pipe.set(full_key, 0, ex=timeout, nx=True)
@@ -121,6 +122,18 @@ def _count(keys: list[str], *, timeout: int) -> list[int]:
             backend.add(key, 1, timeout=timeout)
             counts.append(1)
     return counts
+
+
+_redis_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _redis_client(backend: RedisCache):
+    # Django builds a new redis.Redis (and its table of reply callbacks) for every call; on the
+    # token endpoint that costs more than the round trip, so keep one per backend (per thread).
+    client = _redis_clients.get(backend)
+    if client is None:
+        client = _redis_clients[backend] = backend._cache.get_client(write=True)
+    return client
 
 
 def _claimed_client_id(request) -> str | None:
