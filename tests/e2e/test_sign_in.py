@@ -39,3 +39,11 @@ def test_a_wrong_password_is_told_on_the_page_and_grants_nothing(page, rp, ana):
     assert_accessible(page)
     recorded = list(AuditEvent.objects.filter(user=ana).values_list("event_type", flat=True))
     assert recorded == ["SignInFailure"]
+
+
+def test_a_link_without_a_known_client_shows_the_error_page(page, rp):
+    response = page.goto(f"{rp.issuer}/login?client_id=nobody")
+    assert response.status == 400
+    expect(page.get_by_role("heading", level=1)).to_have_text("Something went wrong")
+    assert_announced(page.get_by_text("names no known app client"))
+    assert_accessible(page)
