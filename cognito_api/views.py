@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from cognito_api import credentials, protocol, sigv4
-from cognito_api.handlers import admin, auth, management, pool_settings, self_service, signup
+from cognito_api.handlers import admin, auth, management, mfa, pool_settings, self_service, signup
 from identity import ratelimit
 from identity.context import RequestContext
 from identity.errors import IdentityError
@@ -33,11 +33,13 @@ ACTIONS = {
     "GlobalSignOut": self_service.global_sign_out,
     "RevokeToken": self_service.revoke_token,
     "GetTokensFromRefreshToken": self_service.get_tokens_from_refresh_token,
+    **mfa.ACTIONS,
 }
 # Actions Cognito authorizes with IAM: here, with an operator's API credential (SigV4).
 SIGNED_ACTIONS = {
     **admin.ACTIONS,
     **management.ACTIONS,
+    **mfa.SIGNED_ACTIONS,
     **pool_settings.ACTIONS,
     "AdminInitiateAuth": auth.admin_initiate_auth,
     "AdminRespondToAuthChallenge": auth.admin_respond_to_auth_challenge,

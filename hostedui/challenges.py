@@ -1,19 +1,67 @@
 """Each sign-in challenge the state machine can ask is a page: a form and a template, nothing more.
 
-A new challenge (MFA codes, TOTP set-up, passkeys) is one more entry in CHALLENGE_PAGES; the view
-that shows and answers them does not change.
+A new challenge is one more entry in CHALLENGE_PAGES; the view that shows and answers them does
+not change. A page may `prepare` its step (TOTP set-up fetches its secret) and `submit` it
+differently (set-up verifies the code before answering).
 """
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from typing import Callable
 
+import qrcode
+import qrcode.image.svg
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hostedui.forms import NewPasswordForm
-from identity.services import signin
+from identity.services import directory, mfa, signin
+
+FACTOR_NAMES = {
+    mfa.SOFTWARE_TOKEN_MFA: _("Authenticator app"),
+    mfa.SMS_MFA: _("Text message (SMS)"),
+    mfa.EMAIL_OTP: _("Email"),
+}
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"), max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def __init__(self, *args, response_key: str, help_text: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.response_key = response_key
+        self.fields["code"].help_text = help_text
+
+    def responses(self) -> dict[str, str]:
+        return {self.response_key: self.cleaned_data["code"].strip()}
+
+
+class SelectFactorForm(forms.Form):
+    factor = forms.ChoiceField(label=_("How do you want to confirm it's you?"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, options: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["factor"].choices = [(name, FACTOR_NAMES.get(name, name)) for name in options]
+
+    def responses(self) -> dict[str, str]:
+        return {"ANSWER": self.cleaned_data["factor"]}
+
+
+class AuthenticatorSetupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"), max_length=6, min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+    device_name = forms.CharField(label=_("Device name"), max_length=128, required=False, initial="",
+                                  widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    def responses(self) -> dict[str, str]:
+        return {}
 
 
 @dataclass(frozen=True)
@@ -22,6 +70,12 @@ class ChallengePage:
     template: str
     # (POST data or None, the challenge's parameters) -> a form with .responses()
     form: Callable[[dict | None, dict], forms.Form]
+    # (the pool, the pending challenge, the request context) -> the pending challenge, ready to show
+    prepare: Callable[[object, dict, object], dict] = lambda pool, pending, context: pending
+    # (the valid form, the pending challenge, the request context) -> the Session to answer with
+    submit: Callable[[forms.Form, dict, object], str] = lambda form, pending, context: pending["session"]
+    extra: Callable[[dict], dict] = lambda pending: {}
+    offers_recovery_codes: bool = False
 
 
 def _missing_attributes(parameters: dict) -> list[str]:
@@ -29,10 +83,70 @@ def _missing_attributes(parameters: dict) -> list[str]:
     return [name.removeprefix("userAttributes.") for name in names]
 
 
+def _delivery_note(parameters: dict) -> dict:
+    return {"destination": parameters.get("CODE_DELIVERY_DESTINATION", "")}
+
+
+def _associate(pool, pending: dict, context) -> dict:
+    if pending.get("secret"):
+        return pending
+    secret, session = signin.associate_software_token_in_session(session=pending["session"], context=context)
+    user = directory.find_user(pool, pending["username"])
+    return {**pending, "secret": secret, "session": session, "otpauth_uri": mfa.provisioning_uri(user=user, secret=secret)}
+
+
+def _verify(form: forms.Form, pending: dict, context) -> str:
+    return signin.verify_software_token_in_session(
+        session=pending["session"], code=form.cleaned_data["code"], friendly_name=form.cleaned_data["device_name"], context=context,
+    )
+
+
+def _qr_data_uri(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode()
+
+
+def _setup_context(pending: dict) -> dict:
+    uri = pending.get("otpauth_uri", "")
+    return {"secret": pending.get("secret", ""), "qr": _qr_data_uri(uri) if uri else ""}
+
+
 CHALLENGE_PAGES = {
     signin.NEW_PASSWORD_REQUIRED: ChallengePage(
         title=_("Choose a new password"),
         template="challenges/new_password.html",
         form=lambda data, parameters: NewPasswordForm(data, missing=_missing_attributes(parameters)),
+    ),
+    mfa.SOFTWARE_TOKEN_MFA: ChallengePage(
+        title=_("Enter the code from your authenticator app"),
+        template="challenges/code.html",
+        form=lambda data, parameters: CodeForm(data, response_key="SOFTWARE_TOKEN_MFA_CODE",
+                                               help_text=_("Lost your device? Enter one of your recovery codes instead.")),
+    ),
+    mfa.SMS_MFA: ChallengePage(
+        title=_("Enter the code we texted you"),
+        template="challenges/code.html",
+        form=lambda data, parameters: CodeForm(data, response_key="SMS_MFA_CODE"),
+        extra=lambda pending: _delivery_note(pending["parameters"]),
+    ),
+    mfa.EMAIL_OTP: ChallengePage(
+        title=_("Enter the code we emailed you"),
+        template="challenges/code.html",
+        form=lambda data, parameters: CodeForm(data, response_key="EMAIL_OTP_CODE"),
+        extra=lambda pending: _delivery_note(pending["parameters"]),
+    ),
+    mfa.SELECT_MFA_TYPE: ChallengePage(
+        title=_("Confirm it's you"),
+        template="challenges/select_factor.html",
+        form=lambda data, parameters: SelectFactorForm(data, options=json.loads(parameters.get("MFAS_CAN_CHOOSE") or "[]")),
+    ),
+    mfa.MFA_SETUP: ChallengePage(
+        title=_("Set up an authenticator app"),
+        template="challenges/totp_setup.html",
+        form=lambda data, parameters: AuthenticatorSetupForm(data),
+        prepare=_associate,
+        submit=_verify,
+        extra=_setup_context,
+        offers_recovery_codes=True,
     ),
 }

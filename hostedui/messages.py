@@ -20,6 +20,7 @@ _BY_CODE = {
     "PasswordResetRequiredException": _("You must reset your password before you sign in."),
     "PasswordHistoryPolicyViolationException": _("You used this password recently. Choose another one."),
     "InvalidPasswordException": _("The password does not meet the requirements."),
+    "EnableSoftwareTokenMFAException": _("That code is not right. Check that your device's clock is correct and try again."),
 }
 # Cognito messages that say something more specific than their exception's name.
 _BY_MESSAGE = {

@@ -12,6 +12,7 @@ ROUTES = [
     ("forgotPassword", views.forgot_password, "forgot-password"),
     ("confirmForgotPassword", views.confirm_forgot_password, "confirm-forgot-password"),
     ("challenge", views.challenge, "challenge"),
+    ("recoveryCodes", views.recovery_codes, "recovery-codes"),
     ("signedIn", views.signed_in, "signed-in"),
     ("branding.css", branding_views.stylesheet, "branding-css"),
     ("branding/logo", branding_views.logo, "branding-logo"),

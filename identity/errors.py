@@ -44,6 +44,8 @@ UsernameExistsException = error_type("UsernameExistsException", "User already ex
 InvalidUserPoolConfigurationException = error_type(
     "InvalidUserPoolConfigurationException", "The user pool configuration is invalid."
 )
+EnableSoftwareTokenMFAException = error_type("EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA")
+SoftwareTokenMFANotFoundException = error_type("SoftwareTokenMFANotFoundException", "Software token MFA is not configured.")
 # Trigger failures, as Cognito reports its Lambda triggers' (identity/triggers.py).
 UserLambdaValidationException = error_type("UserLambdaValidationException", "A trigger rejected the request.")
 InvalidLambdaResponseException = error_type("InvalidLambdaResponseException", "Unrecognizable lambda output")

@@ -75,6 +75,7 @@ user_removed_from_group = _user_event("AdminRemoveUserFromGroup")
 
 pool_created = _pool_event("CreateUserPool")
 pool_updated = _pool_event("UpdateUserPool")
+mfa_changed = _user_event("SetUserMFAPreference")
 group_created = _pool_event("CreateGroup")
 group_updated = _pool_event("UpdateGroup")
 group_deleted = _pool_event("DeleteGroup")

@@ -20,6 +20,7 @@ class MessageKind(Enum):
     VERIFICATION = "verification"
     INVITATION = "invitation"
     RESET = "reset"
+    MFA = "mfa"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ DEFAULT_TEMPLATES = (
     gettext_noop("Your username is {username} and temporary password is {####}."),
     gettext_noop("Your password reset code"),
     gettext_noop("Your password reset code is {####}."),
+    gettext_noop("Your authentication code"),
+    gettext_noop("Your authentication code is {####}."),
+    gettext_noop("Your authentication code is {####}. "),
 )
 
 

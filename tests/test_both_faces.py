@@ -10,6 +10,7 @@ import botocore.exceptions
 import pytest
 from botocore.config import Config
 
+from identity import clock
 from identity.models import User
 from tests import factories
 from tests.hostedui.conftest import Pages, text
@@ -118,3 +119,14 @@ def test_sign_in_and_bad_credentials_read_the_same(face, shared_pool):
     # the client hides user existence: an unknown user reads as a wrong password in both faces
     assert face.sign_in("nobody", PASSWORD) == "NotAuthorizedException"
     assert face.sign_in("ana", PASSWORD) == "ok"
+
+
+def test_lockout_reads_the_same(face, shared_pool, monkeypatch):
+    stopped = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: stopped)  # no time passes, so the 1-second lock holds
+    factories.create_user(pool=shared_pool, username="ana", attributes={"email": "ana@example.com"})
+    for _ in range(5):
+        assert face.sign_in("ana", "wrong-Passw0rd") == "NotAuthorizedException"
+    # the fifth failure locked the account for a second: even the right password is refused now
+    assert face.sign_in("ana", PASSWORD) == "PasswordAttemptsExceeded"
+    assert face.sign_in("nobody", PASSWORD) == "NotAuthorizedException"

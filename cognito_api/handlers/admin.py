@@ -4,7 +4,7 @@ from __future__ import annotations
 from cognito_api.params import attributes, optional, pool_from, required
 from identity.errors import InvalidParameterException
 from identity.models import Group, User
-from identity.services import groups, listing, passwords, signup, tokens, users
+from identity.services import groups, listing, mfa, passwords, signup, tokens, users
 
 
 def _epoch(moment) -> float:
@@ -52,8 +52,7 @@ def admin_create_user(params, context):
 
 def admin_get_user(params, context):
     user = users.admin_get_user(pool=pool_from(params), username=required(params, "Username"))
-    body = user_type(user, attributes_key="UserAttributes")
-    return body
+    return {**user_type(user, attributes_key="UserAttributes"), **mfa.mfa_settings(user)}
 
 
 def admin_delete_user(params, context):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from cognito_api.params import attribute_list, attributes, client_from, required, signed_in_user
 from identity.errors import NotAuthorizedException, UnsupportedOperationException, error_type
 from identity.models import UserPoolClient
-from identity.services import directory, passwords, pools, tokens, users
+from identity.services import directory, mfa, passwords, pools, tokens, users
 
 
 def _client_of(user, verified) -> UserPoolClient | None:
@@ -13,7 +13,8 @@ def _client_of(user, verified) -> UserPoolClient | None:
 
 def get_user(params: dict, context) -> dict:
     user, verified = signed_in_user(params)
-    return {"Username": user.username, "UserAttributes": attribute_list(user, _client_of(user, verified))}
+    body = {"Username": user.username, "UserAttributes": attribute_list(user, _client_of(user, verified))}
+    return {**body, **mfa.mfa_settings(user)}
 
 
 def update_user_attributes(params: dict, context) -> dict:

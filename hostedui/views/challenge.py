@@ -5,15 +5,17 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from hostedui import flow
+from hostedui import flow, session
 from hostedui.challenges import CHALLENGE_PAGES
 from hostedui.forms import SYMBOLS, password_rules
 from hostedui.messages import describe
 from hostedui.pages import hosted_page, page
 from hostedui.views.steps import finish_step
 from identity.errors import IdentityError
-from identity.services import signin
+from identity.services import mfa, signin
 from identity.web import request_context
+
+RECOVERY_KEY = "hostedui:pool:{pool_id}:recovery"
 
 
 @require_http_methods(["GET", "POST"])
@@ -22,22 +24,52 @@ def challenge(request, pool, client):
     pending = flow.recall(request, pool, flow.CHALLENGE_KEY)
     step = CHALLENGE_PAGES.get(pending["name"]) if pending else None
     if step is None:
-        flow.notice(request, pool, _("This step has expired. Sign in again."))
-        return HttpResponseRedirect(flow.page_url(request, pool, "login"))
+        return _start_over(request, pool, _("This step has expired. Sign in again."))
+    context = request_context(request)
+    try:
+        pending = step.prepare(pool, pending, context)
+    except IdentityError as exc:
+        return _start_over(request, pool, describe(exc))
+    flow.remember(request, pool, flow.CHALLENGE_KEY, pending)
     form = step.form(request.POST or None, pending["parameters"])
     if request.method == "POST" and form.is_valid():
         try:
+            answer_session = step.submit(form, pending, context)
             result = signin.respond_to_auth_challenge(
-                pool=pool, client=client, challenge_name=pending["name"], session=pending["session"],
-                responses={"USERNAME": pending["username"], **form.responses()}, context=request_context(request),
+                pool=pool, client=client, challenge_name=pending["name"], session=answer_session,
+                responses={"USERNAME": pending["username"], **form.responses()}, context=context,
             )
         except IdentityError as exc:
             if exc.message.startswith("Invalid session"):
-                flow.remember(request, pool, flow.CHALLENGE_KEY, None)
-                flow.notice(request, pool, describe(exc))
-                return HttpResponseRedirect(flow.page_url(request, pool, "login"))
+                return _start_over(request, pool, describe(exc))
             form.add_error(None, describe(exc))
         else:
+            if step.offers_recovery_codes and isinstance(result, signin.AuthenticationResult):
+                return _offer_recovery_codes(request, pool, result, context)
             return finish_step(request, pool, result, username=pending["username"])
-    context = {"form": form, "title": step.title, "password_rules": password_rules(pool), "symbols": SYMBOLS}
-    return page(request, pool, client, step.template, context, status=400 if form.errors else 200)
+    extra = {"form": form, "title": step.title, "password_rules": password_rules(pool), "symbols": SYMBOLS, **step.extra(pending)}
+    return page(request, pool, client, step.template, extra, status=400 if form.errors else 200)
+
+
+def _start_over(request, pool, message: str):
+    flow.remember(request, pool, flow.CHALLENGE_KEY, None)
+    flow.notice(request, pool, message)
+    return HttpResponseRedirect(flow.page_url(request, pool, "login"))
+
+
+def _offer_recovery_codes(request, pool, result, context):
+    # Signed in already; the codes are shown once, on the next page, then forgotten.
+    finish_step(request, pool, result)
+    codes = mfa.generate_recovery_codes(user=result.user, context=context)
+    flow.remember(request, pool, RECOVERY_KEY, {"codes": codes})
+    return HttpResponseRedirect(flow.page_url(request, pool, "recovery-codes"))
+
+
+@require_http_methods(["GET"])
+@hosted_page
+def recovery_codes(request, pool, client):
+    saved = flow.recall(request, pool, RECOVERY_KEY)
+    flow.remember(request, pool, RECOVERY_KEY, None)
+    if not saved or session.current_user(request, pool) is None:
+        return HttpResponseRedirect(flow.continue_url(request, pool))
+    return page(request, pool, client, "recovery_codes.html", {"codes": saved["codes"], "continue_url": flow.continue_url(request, pool)})

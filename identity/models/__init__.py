@@ -1,5 +1,6 @@
 """The user directory's tables."""
 from identity.models.events import AuditEvent
+from identity.models.mfa import MfaPreference, RecoveryCode, TotpDevice
 from identity.models.pools import Group, ResourceServer, UserPool, UserPoolClient, UserPoolDomain
 from identity.models.tokens import AuthChallenge, AuthorizationCode, RefreshToken, RevokedOrigin, SigningKey
 from identity.models.triggers import TriggerInvocation
@@ -11,11 +12,14 @@ __all__ = [
     "AuditEvent",
     "Group",
     "GroupMembership",
+    "MfaPreference",
     "PasswordHistory",
+    "RecoveryCode",
     "RefreshToken",
     "ResourceServer",
     "RevokedOrigin",
     "SigningKey",
+    "TotpDevice",
     "TriggerInvocation",
     "User",
     "UserPool",

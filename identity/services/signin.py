@@ -20,6 +20,8 @@ from django.db import transaction
 from identity import clock, crypto, events
 from identity.context import SYSTEM, RequestContext
 from identity.errors import (
+    CodeMismatchException,
+    IdentityError,
     InvalidParameterException,
     NotAuthorizedException,
     PasswordResetRequiredException,
@@ -28,7 +30,7 @@ from identity.errors import (
 )
 from identity.models import AuthChallenge, User, UserPool, UserPoolClient
 from identity.services import attributes as attribute_rules
-from identity.services import directory, lockout, passwords, srp
+from identity.services import directory, lockout, mfa, passwords, srp
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
@@ -130,7 +132,7 @@ def password_sign_in(
     _check_can_sign_in(user)
     if user.status == User.Status.FORCE_CHANGE_PASSWORD:
         return _new_password_challenge(pool=pool, client=client, user=user)
-    return _succeed(user, client, context, amr=("pwd",))
+    return _after_first_factor(client=client, user=user, context=context)
 
 
 def _check_lockout(*, pool: UserPool, client: UserPoolClient, user: User | None, username: str, context) -> lockout.LockoutState:
@@ -224,7 +226,7 @@ def _verify_password_claim(*, row: AuthChallenge, user: User, client: UserPoolCl
     _check_can_sign_in(user)
     if user.status == User.Status.FORCE_CHANGE_PASSWORD:
         return _new_password_challenge(pool=row.pool, client=client, user=user)
-    return _succeed(user, client, context, amr=("pwd",))
+    return _after_first_factor(client=client, user=user, context=context)
 
 
 def start_challenge(
@@ -315,7 +317,7 @@ def _complete_new_password(*, row: AuthChallenge, user: User, client: UserPoolCl
         passwords.store_password(user, new_password, temporary=False)
         user.status = User.Status.CONFIRMED
         directory.save_user(user, update_fields=["attributes", "password", "srp_verifier", "password_changed_at", "temporary_password_expires_at", "status"])
-    return _succeed(user, client, context, amr=("pwd",))
+    return _after_first_factor(client=client, user=user, context=context)
 
 
 _HANDLERS = {NEW_PASSWORD_REQUIRED: _complete_new_password, PASSWORD_VERIFIER: _verify_password_claim}
@@ -333,4 +335,127 @@ def sign_in_after_confirmation(
     if user.pool_id != pool.id:
         raise NotAuthorizedException(BAD_CREDENTIALS)
     _check_can_sign_in(user)
-    return _succeed(user, client, context, amr=("pwd",))
+    return _after_first_factor(client=client, user=user, context=context)
+
+
+# --- Second factors: identity/services/mfa.py knows the factors; here is their place in the sequence.
+
+def _after_first_factor(*, client: UserPoolClient, user: User, context: RequestContext) -> SignInResult:
+    """The password (or SRP proof, or new password) was right: finish, or ask for what MFA needs."""
+    step = mfa.next_mfa_step(user)
+    if step.challenge is None:
+        return _succeed(user, client, context, amr=("pwd",))
+    return _mfa_challenge(client=client, user=user, step=step)
+
+
+def _mfa_code_digest(user: User, code: str) -> str:
+    return crypto.keyed_digest("mfa-code", f"{user.pk}:{code}")
+
+
+def _mfa_challenge(*, client: UserPoolClient, user: User, step: mfa.MfaStep) -> ChallengeResult:
+    state: dict = {}
+    parameters = {"USER_ID_FOR_SRP": user.username}
+    if step.challenge in (mfa.SMS_MFA, mfa.EMAIL_OTP):
+        # The code lives only as a digest on this step's row, and expires with it (AuthSessionValidity).
+        code, delivery = mfa.send_mfa_code(user=user, factor=step.challenge)
+        state["code_digest"] = _mfa_code_digest(user, code)
+        parameters.update({"CODE_DELIVERY_DELIVERY_MEDIUM": delivery.delivery_medium, "CODE_DELIVERY_DESTINATION": delivery.destination})
+    elif step.challenge == mfa.SELECT_MFA_TYPE:
+        state["options"] = list(step.options)
+        parameters["MFAS_CAN_CHOOSE"] = json.dumps(list(step.options))
+    elif step.challenge == mfa.MFA_SETUP:
+        parameters["MFAS_CAN_SETUP"] = json.dumps(list(step.options))
+    session = start_challenge(pool=user.pool, client=client, user=user, name=step.challenge, state=state)
+    return ChallengeResult(name=step.challenge, session=session, parameters=parameters)
+
+
+def _code_answer(*fields: str):
+    def answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
+        given = next((str(responses[name]) for name in fields if responses.get(name)), "")
+        if not given or not crypto.digests_match(row.state.get("code_digest", ""), _mfa_code_digest(user, given)):
+            raise CodeMismatchException("Invalid code or auth state for the user.")
+        return _succeed(user, client, context, amr=("pwd", "mfa"))
+
+    return answer
+
+
+def _software_token_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
+    # A recovery code is accepted in the same field (our addition; Cognito has none).
+    if not mfa.check_software_token(user=user, code=str(responses.get("SOFTWARE_TOKEN_MFA_CODE", ""))):
+        raise CodeMismatchException("Invalid code received for user")
+    return _succeed(user, client, context, amr=("pwd", "mfa"))
+
+
+def _select_mfa_type_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
+    answer = str(responses.get("ANSWER", ""))
+    answer = mfa.EMAIL_OTP if answer == "EMAIL_MFA" else answer
+    if answer not in row.state.get("options", []):
+        raise InvalidParameterException("Invalid ANSWER: choose one of MFAS_CAN_CHOOSE.")
+    return _mfa_challenge(client=client, user=user, step=mfa.MfaStep(answer))
+
+
+def _mfa_setup_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
+    if not row.state.get("verified"):
+        raise InvalidParameterException("MFA setup is not complete: call AssociateSoftwareToken and VerifySoftwareToken with the Session first.")
+    return _succeed(user, client, context, amr=("pwd", "mfa"))
+
+
+_HANDLERS.update({
+    mfa.SMS_MFA: _code_answer("SMS_MFA_CODE"),
+    mfa.EMAIL_OTP: _code_answer("EMAIL_OTP_CODE", "EMAIL_MFA_CODE"),
+    mfa.SOFTWARE_TOKEN_MFA: _software_token_answer,
+    mfa.SELECT_MFA_TYPE: _select_mfa_type_answer,
+    mfa.MFA_SETUP: _mfa_setup_answer,
+})
+
+
+def associate_software_token_in_session(*, session: str, context: RequestContext = SYSTEM) -> tuple[str, str]:
+    """MFA_SETUP during sign-in: a new authenticator secret and the Session of the next step.
+
+    Cognito: AssociateSoftwareToken with a Session. Raises NotAuthorizedException for a session
+    that is not a live MFA_SETUP step.
+    """
+    def associate(row):
+        if mfa.SOFTWARE_TOKEN_MFA not in mfa.pool_factors(row.pool):
+            raise InvalidParameterException("Software token MFA is not enabled for this user pool.")
+        return mfa.associate_software_token(user=row.user, context=context), False
+
+    outcome = _advance_setup(session, associate)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def verify_software_token_in_session(*, session: str, code: str, friendly_name: str = "", context: RequestContext = SYSTEM) -> str:
+    """MFA_SETUP during sign-in: confirm the authenticator; returns the Session to answer MFA_SETUP with.
+
+    Cognito: VerifySoftwareToken with a Session. Raises NotAuthorizedException (bad session),
+    EnableSoftwareTokenMFAException (wrong code; counted against the step's attempts).
+    """
+    outcome = _advance_setup(session, lambda row: (mfa.verify_software_token(user=row.user, code=code, friendly_name=friendly_name, context=context), True))
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome[1]
+
+
+@transaction.atomic
+def _advance_setup(session: str, work):
+    # Errors are returned, not raised, so that a counted wrong attempt commits.
+    row = AuthChallenge.objects.select_for_update(of=("self",)).select_related("user", "user__pool", "client").filter(
+        session_digest=crypto.keyed_digest("auth-session", session or ""), challenge_name=mfa.MFA_SETUP,
+    ).first()
+    if row is None or row.consumed_at or row.expires_at <= clock.now() or row.user is None:
+        return NotAuthorizedException("Invalid session for the user, session is expired.")
+    try:
+        value, verified = work(row)
+    except IdentityError as exc:
+        attempts = row.state.get("attempts", 0) + 1
+        row.state = {**row.state, "attempts": attempts}
+        if attempts >= MAX_CHALLENGE_ATTEMPTS:
+            row.consumed_at = clock.now()
+        row.save(update_fields=["state", "consumed_at"])
+        return exc
+    row.consumed_at = clock.now()
+    row.save(update_fields=["consumed_at"])
+    following = start_challenge(pool=row.pool, client=row.client, user=row.user, name=mfa.MFA_SETUP, state={"verified": verified})
+    return value, following

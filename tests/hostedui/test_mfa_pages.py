@@ -1,0 +1,93 @@
+"""MFA on the hosted pages: each challenge of the state machine is a page, with no flow of its own."""
+from __future__ import annotations
+
+import datetime
+import re
+
+import pyotp
+import pytest
+
+from identity import clock
+from identity.messaging import MemorySmsSender
+from identity.services import mfa, mfa_config
+from tests import factories
+from tests.hostedui.conftest import CALLBACK, Pages, last_code, text
+
+PASSWORD = factories.DEFAULT_PASSWORD
+
+
+def _pages(mode="OPTIONAL", **factors):
+    pool = factories.create_pool()
+    mfa_config.set_user_pool_mfa_config(pool=pool, mfa_configuration=mode, **factors)
+    pool.refresh_from_db()
+    app = factories.create_client(pool=pool, allowed_oauth_flows=["code"], allowed_oauth_scopes=["openid"], callback_urls=[CALLBACK])
+    return pool, Pages(pool, app)
+
+
+def _sign_in(pages, username="ana"):
+    return pages.post(pages.get(pages.url("login")), {"username": username, "password": PASSWORD})
+
+
+@pytest.fixture
+def later(monkeypatch):
+    real = clock.now
+    monkeypatch.setattr(clock, "now", lambda: real() + datetime.timedelta(seconds=60))
+    return clock.now
+
+
+def test_required_mfa_sets_up_an_authenticator_with_a_qr_code_then_shows_recovery_codes(db):
+    pool, pages = _pages("ON", software_token_enabled=True)
+    factories.create_user(pool=pool, username="ana")
+    setup = _sign_in(pages)
+    body = text(setup)
+    assert "Set up an authenticator app" in body and 'src="data:image/svg+xml;base64,' in body
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', body).group(1)
+    # a reload keeps the same secret (the session was advanced once)
+    assert secret in text(pages.get(setup.request_url))
+    wrong = pages.post(setup, {"code": "000000", "device_name": "phone"})
+    assert wrong.status_code == 400 and "That code is not right." in text(wrong)
+    codes_page = pages.post(setup, {"code": pyotp.TOTP(secret).now(), "device_name": "phone"})
+    codes = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", text(codes_page))
+    assert len(codes) == 10 and "Save your recovery codes" in text(codes_page)
+    landed = pages.get(re.search(r'href="([^"]+)">Continue', text(codes_page)).group(1).replace("&amp;", "&"))
+    assert landed.callback["code"]
+
+    # next time: the authenticator code, or a recovery code
+    again = Pages(pool, pages.app)
+    challenge = _sign_in(again)
+    assert "Enter the code from your authenticator app" in text(challenge)
+    assert again.post(challenge, {"code": codes[0]}).callback["code"]
+
+
+def test_totp_challenge_refuses_a_wrong_code_on_the_page(db, later):
+    pool, pages = _pages(software_token_enabled=True)
+    user = factories.create_user(pool=pool, username="ana")
+    secret = mfa.associate_software_token(user=user)
+    mfa.verify_software_token(user=user, code=pyotp.TOTP(secret).at(clock.now() - datetime.timedelta(seconds=30)))
+    challenge = _sign_in(pages)
+    wrong = pages.post(challenge, {"code": "123456" if pyotp.TOTP(secret).at(clock.now()) != "123456" else "654321"})
+    assert wrong.status_code == 400 and "Invalid verification code provided" in text(wrong)
+    assert pages.post(challenge, {"code": pyotp.TOTP(secret).at(clock.now())}).callback["code"]
+
+
+def test_sms_code_page(db, settings):
+    settings.USERPOOLS_SMS_SENDER = "memory"
+    MemorySmsSender.outbox.clear()
+    pool, pages = _pages(sms_enabled=True)
+    user = factories.create_user(pool=pool, username="ana", attributes={"phone_number": "+15555550123"})
+    mfa.set_user_mfa_preference(user=user, sms={"Enabled": True, "PreferredMfa": True})
+    challenge = _sign_in(pages)
+    assert "Enter the code we texted you" in text(challenge) and "+15555550123" not in text(challenge)
+    code = re.search(r"(\d{6})", MemorySmsSender.outbox[-1]["body"]).group(1)
+    assert pages.post(challenge, {"code": code}).callback["code"]
+
+
+def test_choosing_a_factor_then_the_email_code(db):
+    pool, pages = _pages(sms_enabled=True, email_enabled=True)
+    user = factories.create_user(pool=pool, username="ana", attributes={"phone_number": "+15555550123", "email": "ana@example.com"})
+    mfa.set_user_mfa_preference(user=user, sms={"Enabled": True}, email={"Enabled": True})
+    choose = _sign_in(pages)
+    assert "Confirm it&#x27;s you" in text(choose) and "<fieldset" in text(choose)
+    code_page = pages.post(choose, {"factor": "EMAIL_OTP"})
+    assert "Enter the code we emailed you" in text(code_page)
+    assert pages.post(code_page, {"code": last_code("ana@example.com")}).callback["code"]
