@@ -42,6 +42,17 @@ def hosted_page(view):
     return wrapper
 
 
+def in_page_language(view):
+    """Run a view that renders pages for people (the OIDC error and signed-out pages) in the hosted pages' language."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with translation.override(choose_language(request)):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def choose_language(request) -> str:
     """Cognito's managed login picks `lang` first; then the browser's Accept-Language."""
     supported = {code for code, _name in settings.LANGUAGES}

@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hostedui import session
+from hostedui.pages import in_page_language
 from identity import clock, ratelimit
 from identity.web import pool_url, pool_view
 from identity.services import keys
@@ -40,6 +41,7 @@ def error_page(request, error: OAuth2Error, status: int = 400):
 
 @require_GET
 @ratelimit.throttle()
+@in_page_language
 @pool_view
 def authorize(request, pool):
     server = build_authorization_server(pool)
@@ -117,6 +119,7 @@ def introspect(request, pool):
 
 
 @require_GET
+@in_page_language
 @pool_view
 def logout(request, pool):
     return endpoints.logout(request, pool)

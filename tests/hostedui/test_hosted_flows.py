@@ -204,3 +204,10 @@ def test_language_from_lang_then_accept_language(pages):
     assert 'lang="en"' in text(pages.get(pages.url("login")))
     assert 'lang="fr"' in text(pages.get(pages.url("login"), HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9"))
     assert 'lang="es"' in text(pages.get(pages.url("login", lang="es"), HTTP_ACCEPT_LANGUAGE="fr"))
+
+
+def test_the_oidc_signed_out_and_error_pages_follow_the_language(pages, hosted_pool, app):
+    signed_out = pages.http.get(f"/{hosted_pool.id}/logout?client_id={app.client_id}&lang=de")
+    assert 'lang="de"' in text(signed_out)
+    error = pages.http.get(f"/{hosted_pool.id}/oauth2/authorize?client_id=nope&lang=fr")
+    assert error.status_code == 400 and 'lang="fr"' in text(error)
