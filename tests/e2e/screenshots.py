@@ -18,6 +18,9 @@ PAGES = {
     "newPassword": lambda tour: to_new_password(tour),
     "signedIn": lambda tour: to_signed_in(tour),
     "error": lambda tour: tour.goto(f"{tour.issuer}/login"),  # no client_id: the hosted error page
+    "totpSetup": lambda tour: to_totp_setup(tour),
+    "recoveryCodes": lambda tour: to_recovery_codes(tour),
+    "totpCode": lambda tour: to_totp_code(tour),
 }
 COLOR_SCHEMES = ("light", "dark")
 VIEWPORT = {"width": 640, "height": 800}
@@ -30,7 +33,7 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -66,6 +69,58 @@ def to_signed_in(tour: Tour) -> None:
     # Signing in without an app's authorization request ends on the hosted signed-in page.
     tour.goto(f"{tour.issuer}/login?{urlencode({'client_id': tour.client.client_id})}")
     tour.sign_in(tour.demo_user, navigate=False)
+
+
+def _mfa_tour(tour: Tour) -> Tour:
+    """The same browser on a second demo pool that requires an authenticator app (created once)."""
+    from identity.models import UserPool
+    from identity.services import mfa_config, pools
+
+    pool = UserPool.objects.filter(name="Demo pool with MFA").first()
+    if pool is None:
+        pool = pools.create_user_pool(name="Demo pool with MFA", username_attributes=["email"])
+        mfa_config.set_user_pool_mfa_config(pool=pool, mfa_configuration="ON", software_token_enabled=True)
+        pools.create_user_pool_client(pool=pool, name="Demo app", allowed_oauth_flows=["code"], allowed_oauth_scopes=["openid", "email"],
+                                      callback_urls=tour.client.callback_urls)
+    return replace(tour, pool=pool, client=pool.clients.get())
+
+
+def _new_mfa_user(tour: Tour) -> str:
+    from identity.services import passwords, users
+
+    email = tour.new_email()
+    users.admin_create_user(pool=tour.pool, username=email, attributes={"email_verified": "true"}, message_action="SUPPRESS")
+    passwords.admin_set_user_password(pool=tour.pool, username=email, password=PASSWORD, permanent=True)
+    return email
+
+
+def to_totp_setup(tour: Tour) -> str:
+    mfa_tour = _mfa_tour(tour)
+    email = _new_mfa_user(mfa_tour)
+    mfa_tour.sign_in(email)
+    return email
+
+
+def to_recovery_codes(tour: Tour) -> None:
+    import pyotp
+
+    to_totp_setup(tour)
+    secret = tour.page.locator("#totp-secret").inner_text().strip()
+    tour.page.get_by_label("Code", exact=True).fill(pyotp.TOTP(secret).now())
+    tour.click("Confirm")
+
+
+def to_totp_code(tour: Tour) -> None:
+    import pyotp
+
+    from identity.services import mfa
+
+    mfa_tour = _mfa_tour(tour)
+    email = _new_mfa_user(mfa_tour)
+    user = mfa_tour.pool.users.get(email_login=email)
+    secret = mfa.associate_software_token(user=user)
+    mfa.verify_software_token(user=user, code=pyotp.TOTP(secret).now())
+    mfa_tour.sign_in(email)
 
 
 @dataclass
