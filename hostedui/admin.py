@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from hostedui import branding, branding_views, images
+from hostedui import branding, branding_views, contrast, images
 from hostedui.forms import SignInForm
 from hostedui.models import DARK_COLOUR_FIELDS, IMAGE_FIELDS, LIGHT_COLOUR_FIELDS, TEXT_FIELDS, UICustomization
 from identity.admin.base import ConsoleAdmin
@@ -131,6 +131,9 @@ class UICustomizationAdmin(ConsoleAdmin):
     def save_model(self, request, obj, form, change):
         if form.dropped:
             self.message_user(request, "Dropped from the custom CSS: " + "; ".join(form.dropped), messages.WARNING)
+        # Saved anyway (the operator decides), but told: the pages are meant to stay readable (WCAG AA).
+        for problem in contrast.contrast_problems(branding.load_layers(obj.pool, obj.client)):
+            self.message_user(request, "Low contrast: " + problem + ".", messages.WARNING)
 
     def delete_via_service(self, request, obj) -> None:
         branding.delete_ui_customization(customization=obj, context=operator_context(request))
