@@ -31,6 +31,8 @@ serve:
 
 run: seed serve
 
+# Two workers by default (CI's machine has two cores); PYTEST_ARGS= runs in one process.
+PYTEST_ARGS ?= -n 2
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
