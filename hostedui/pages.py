@@ -15,10 +15,6 @@ from identity import ratelimit
 from identity.services import directory
 from identity.web import pool_view
 
-# POSTs a browser address may make to one pool's pages in a minute: far above a person, far below a script.
-POSTS_PER_MINUTE = 60
-
-
 def hosted_page(view):
     """Resolve the pool and `client_id`, pick the language, limit POSTs and harden the response."""
 
@@ -32,11 +28,8 @@ def hosted_page(view):
             client = directory.find_client_cached(pool, request.GET.get("client_id", ""))
             if client is None:
                 response = error_page(request, pool, _("This sign-in link is incomplete: it names no known app client."))
-            elif request.method == "POST" and not _within_rate(request, pool):
-                response = error_page(request, pool, _("Too many attempts. Wait a minute and try again."), status=429, client=client)
-                response["Retry-After"] = "60"
             else:
-                response = view(request, pool, client, **kwargs)
+                response = _throttled(request, pool, client) or view(request, pool, client, **kwargs)
         return harden(response, client)
 
     return wrapper
@@ -64,9 +57,17 @@ def choose_language(request) -> str:
     return translation.get_language_from_request(request)
 
 
-def _within_rate(request, pool) -> bool:
-    address = request.META.get("REMOTE_ADDR", "")
-    return ratelimit.hit(f"hostedui:{pool.id}:{address}", limit=POSTS_PER_MINUTE, window_seconds=60)
+def _throttled(request, pool, client):
+    """A form POST over the sign-in request limits (identity.ratelimit, per address and app client): a page saying so."""
+    if request.method != "POST":
+        return None
+    try:
+        ratelimit.limit_request(scope=ratelimit.SIGN_IN, ip_address=request.META.get("REMOTE_ADDR"), client_id=client.client_id)
+    except ratelimit.RequestsThrottled as exc:
+        response = error_page(request, pool, _("Too many attempts. Wait a minute and try again."), status=429, client=client)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    return None
 
 
 def page(request, pool, client, template: str, context: dict | None = None, *, status: int = 200):
