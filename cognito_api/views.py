@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from cognito_api import credentials, protocol, sigv4
-from cognito_api.handlers import admin, auth, management, mfa, pool_settings, self_service, signup
+from cognito_api.handlers import admin, auth, management, mfa, passwordless, pool_settings, self_service, signup
 from identity import ratelimit
 from identity.context import RequestContext
 from identity.errors import IdentityError
@@ -34,6 +34,7 @@ ACTIONS = {
     "RevokeToken": self_service.revoke_token,
     "GetTokensFromRefreshToken": self_service.get_tokens_from_refresh_token,
     **mfa.ACTIONS,
+    **passwordless.ACTIONS,
 }
 # Actions Cognito authorizes with IAM: here, with an operator's API credential (SigV4).
 SIGNED_ACTIONS = {

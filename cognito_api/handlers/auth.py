@@ -16,7 +16,9 @@ def initiate_auth(params: dict, context) -> dict:
         return _refresh(client, auth_parameters)
     if flow.startswith("ADMIN_"):
         raise InvalidParameterException(f"{flow} is only for AdminInitiateAuth.")
-    result = signin.initiate_auth(pool=client.pool, client=client, auth_flow=flow, auth_parameters=auth_parameters, context=context)
+    result = signin.initiate_auth(
+        pool=client.pool, client=client, auth_flow=flow, auth_parameters=auth_parameters, context=context, session=optional(params, "Session"),
+    )
     return sign_in_response(client, result)
 
 
@@ -39,7 +41,10 @@ def respond_to_auth_challenge(params: dict, context) -> dict:
 def sign_in_response(client, result) -> dict:
     """Tokens for a finished sign-in, or the next challenge, in Cognito's shape."""
     if isinstance(result, signin.ChallengeResult):
-        return {"ChallengeName": result.name, "Session": result.session, "ChallengeParameters": result.parameters}
+        body = {"ChallengeName": result.name, "Session": result.session, "ChallengeParameters": result.parameters}
+        if result.available_challenges:
+            body["AvailableChallenges"] = list(result.available_challenges)
+        return body
     issued = tokens.issue_token_set(
         pool=client.pool, client=client, user=result.user, scopes=[API_SCOPE], auth_time=result.auth_time, amr=result.amr,
         include_refresh_token="ALLOW_REFRESH_TOKEN_AUTH" in client.explicit_auth_flows,
@@ -79,9 +84,11 @@ def admin_initiate_auth(params: dict, context) -> dict:
     auth_parameters = optional(params, "AuthParameters", dict) or {}
     if flow in REFRESH_FLOWS:
         return _refresh(client, auth_parameters)
-    if not flow.startswith("ADMIN_"):
+    if not flow.startswith("ADMIN_") and flow != "USER_AUTH":
         raise InvalidParameterException(f"{flow} is not an AdminInitiateAuth flow.")
-    result = signin.initiate_auth(pool=pool, client=client, auth_flow=flow, auth_parameters=auth_parameters, context=context)
+    result = signin.initiate_auth(
+        pool=pool, client=client, auth_flow=flow, auth_parameters=auth_parameters, context=context, session=optional(params, "Session"),
+    )
     return sign_in_response(client, result)
 
 

@@ -15,7 +15,7 @@ from cognito_api.params import optional, pool_from, required
 from identity import schema
 from identity.errors import InvalidParameterException
 from identity.models import ResourceServer, UserPool, UserPoolClient, UserPoolDomain
-from identity.services import directory, listing, mfa_config, pools, triggers_config
+from identity.services import directory, listing, mfa_config, passwordless, pools, triggers_config
 
 _POLICY = {
     "MinimumLength": "password_minimum_length",
@@ -57,6 +57,10 @@ def _pool_settings(params: dict, *, fill_defaults: bool) -> dict:
         "allow_admin_create_user_only": bool(admin_config.get("AllowAdminCreateUserOnly", False)) if "AllowAdminCreateUserOnly" in admin_config or fill_defaults else None,
     }
     fields.update({k: v for k, v in flags.items() if v is not None})
+    sign_in_policy = (params.get("Policies") or {}).get("SignInPolicy")
+    if sign_in_policy is not None or fill_defaults:
+        factors = (sign_in_policy or {}).get("AllowedFirstAuthFactors", ["PASSWORD"])
+        fields["allowed_first_auth_factors"] = passwordless.check_first_auth_factors(factors)
     update_settings = params.get("UserAttributeUpdateSettings")
     if update_settings is not None:
         fields["attributes_require_verification_before_update"] = list(update_settings.get("AttributesRequireVerificationBeforeUpdate") or [])
@@ -114,7 +118,10 @@ def describe_pool(pool: UserPool) -> dict:
         "Id": pool.id,
         "Name": pool.name,
         "Arn": f"arn:aws:cognito-idp:{settings.USERPOOLS_REGION}:000000000000:userpool/{pool.id}",
-        "Policies": {"PasswordPolicy": {key: getattr(pool, field) for key, field in _POLICY.items()}},
+        "Policies": {
+            "PasswordPolicy": {key: getattr(pool, field) for key, field in _POLICY.items()},
+            "SignInPolicy": {"AllowedFirstAuthFactors": pool.allowed_first_auth_factors},
+        },
         "DeletionProtection": "ACTIVE" if pool.deletion_protection else "INACTIVE",
         "LambdaConfig": triggers_config.describe_lambda_config(pool),
         "LastModifiedDate": pool.updated_at.timestamp(),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from cognito_api.params import attributes, checked_client, optional, required
-from identity.services import passwords, signup
+from identity.services import passwordless, passwords, signup
 
 
 def sign_up(params: dict, context) -> dict:
@@ -21,11 +21,12 @@ def sign_up(params: dict, context) -> dict:
 def confirm_sign_up(params: dict, context) -> dict:
     username = required(params, "Username")
     client = checked_client(params, username)
-    signup.confirm_sign_up(
+    user = signup.confirm_sign_up(
         pool=client.pool, client=client, username=username, code=required(params, "ConfirmationCode"),
         force_alias_creation=bool(optional(params, "ForceAliasCreation", bool)), context=context,
     )
-    return {}
+    # For InitiateAuth(USER_AUTH) to sign the user in without asking again (passwordless.py).
+    return {"Session": passwordless.sign_up_session(user=user, client=client)}
 
 
 def resend_confirmation_code(params: dict, context) -> dict:

@@ -5,6 +5,7 @@ from identity.models.pools import Group, ResourceServer, UserPool, UserPoolClien
 from identity.models.tokens import AuthChallenge, AuthorizationCode, RefreshToken, RevokedOrigin, SigningKey
 from identity.models.triggers import TriggerInvocation
 from identity.models.users import GroupMembership, PasswordHistory, User, VerificationCode
+from identity.models.webauthn import WebAuthnCredential, WebAuthnRegistration
 
 __all__ = [
     "AuthChallenge",
@@ -26,4 +27,6 @@ __all__ = [
     "UserPoolClient",
     "UserPoolDomain",
     "VerificationCode",
+    "WebAuthnCredential",
+    "WebAuthnRegistration",
 ]

@@ -23,6 +23,10 @@ def _verify_before_update() -> list:
     return ["email", "phone_number"]
 
 
+def _password_only() -> list:
+    return ["PASSWORD"]
+
+
 class UserPool(models.Model):
     """A directory of users with its own settings, as Cognito's user pool."""
 
@@ -63,6 +67,8 @@ class UserPool(models.Model):
     webauthn_relying_party_id = models.CharField(max_length=127, blank=True, help_text="Empty: the pool's domain.")
     webauthn_user_verification = models.CharField(max_length=9, default="preferred")
     webauthn_factor_configuration = models.CharField(max_length=40, default="SINGLE_FACTOR")
+    # Policies.SignInPolicy.AllowedFirstAuthFactors: what USER_AUTH may start with (identity/services/passwordless.py).
+    allowed_first_auth_factors = models.JSONField(default=_password_only, blank=True)
 
     verification_email_subject = models.CharField(max_length=140, default="Your verification code")
     verification_email_message = models.TextField(default="Your verification code is {####}.")

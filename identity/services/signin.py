@@ -58,6 +58,7 @@ class ChallengeResult:
     name: str
     session: str
     parameters: dict = field(default_factory=dict)
+    available_challenges: tuple[str, ...] = ()  # SELECT_CHALLENGE's AvailableChallenges (passwordless.py)
 
 
 SignInResult = AuthenticationResult | ChallengeResult
@@ -76,14 +77,21 @@ def _equalise_timing(password: str) -> None:
 
 
 def initiate_auth(
-    *, pool: UserPool, client: UserPoolClient, auth_flow: str, auth_parameters: dict, context: RequestContext = SYSTEM
+    *, pool: UserPool, client: UserPoolClient, auth_flow: str, auth_parameters: dict, context: RequestContext = SYSTEM,
+    session: str | None = None,
 ) -> SignInResult:
     """Start a sign-in flow the client is allowed to use. Cognito: InitiateAuth / AdminInitiateAuth.
+
+    USER_AUTH (choice-based, with ConfirmSignUp's `session` for sign-in after sign-up) is passwordless.py's.
 
     Password flows (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH) check
     SECRET_HASH for clients with a secret. Raises InvalidParameterException (flow not enabled or
     unknown, missing USERNAME/PASSWORD) and whatever password_sign_in raises.
     """
+    if auth_flow == "USER_AUTH":
+        from identity.services import passwordless
+
+        return passwordless.initiate_user_auth(pool=pool, client=client, auth_parameters=auth_parameters, session=session, context=context)
     permission = PASSWORD_FLOWS.get(auth_flow) or SRP_FLOWS.get(auth_flow)
     if permission is None:
         raise InvalidParameterException(f"Unsupported AuthFlow {auth_flow}.")
@@ -258,7 +266,9 @@ def respond_to_auth_challenge(
     (for NEW_PASSWORD_REQUIRED: InvalidPasswordException, schema errors); a wrong answer leaves
     the session usable until MAX_CHALLENGE_ATTEMPTS.
     """
-    handler = _HANDLERS.get(challenge_name)
+    from identity.services import passwordless  # USER_AUTH's steps
+
+    handler = _HANDLERS.get(challenge_name) or passwordless.HANDLERS.get(challenge_name)
     if handler is None:
         raise InvalidParameterException(f"Unsupported ChallengeName {challenge_name}.")
     outcome = _answer(pool, client, challenge_name, session or "", responses or {}, handler, context)
@@ -372,9 +382,10 @@ def _mfa_challenge(*, client: UserPoolClient, user: User, step: mfa.MfaStep) -> 
 def _code_answer(*fields: str):
     def answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
         given = next((str(responses[name]) for name in fields if responses.get(name)), "")
-        if not given or not crypto.digests_match(row.state.get("code_digest", ""), _mfa_code_digest(user, given)):
+        if user is None or not given or not crypto.digests_match(row.state.get("code_digest", ""), _mfa_code_digest(user, given)):
             raise CodeMismatchException("Invalid code or auth state for the user.")
-        return _succeed(user, client, context, amr=("pwd", "mfa"))
+        # A passwordless first factor's row names its own amr (passwordless.py).
+        return _succeed(user, client, context, amr=tuple(row.state.get("amr", ("pwd", "mfa"))))
 
     return answer
 

@@ -1,0 +1,198 @@
+"""Choice-based sign-in (Cognito's USER_AUTH): a password, a code by email or SMS, or a passkey.
+
+signin.py hands USER_AUTH and its challenges (SELECT_CHALLENGE, SMS_OTP, WEB_AUTHN) to this module;
+the steps themselves are signin.py's: its challenge rows, its password and SRP checks, its code
+digests (the codes are sent as MFA codes are, by mfa.send_mfa_code), and its way of succeeding.
+
+A passwordless first factor is not followed by MFA: a code sent to the user's verified address or
+a passkey is already "something you have". For that reason, as in Cognito, a pool that requires
+MFA offers no code first factors, and a passkey only when the pool counts a user-verifying passkey
+as MFA (WebAuthn FactorConfiguration MULTI_FACTOR_WITH_USER_VERIFICATION).
+"""
+from __future__ import annotations
+
+from django.db import transaction
+
+from identity import clock, crypto, ratelimit
+from identity.context import SYSTEM, RequestContext
+from identity.errors import InvalidParameterException, LimitExceededException, NotAuthorizedException, UserNotFoundException
+from identity.messaging import details_for
+from identity.models import AuthChallenge, User, UserPool, UserPoolClient
+from identity.services import directory, mfa, passkeys, signin
+
+USER_AUTH = "USER_AUTH"
+SELECT_CHALLENGE = "SELECT_CHALLENGE"
+PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, WEB_AUTHN = "PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"
+# Policies.SignInPolicy.AllowedFirstAuthFactors, in the order sign-in offers them.
+FIRST_FACTORS = (WEB_AUTHN, EMAIL_OTP, SMS_OTP, PASSWORD)
+# ConfirmSignUp's Session: an AuthChallenge row of this name, redeemed once by InitiateAuth(USER_AUTH).
+SIGNED_UP = "SIGNED_UP"
+# Codes sent to one user for sign-in in an hour: enough for a person, too few to flood a mailbox.
+CODES_PER_HOUR = 10
+AMR = {EMAIL_OTP: ("otp",), SMS_OTP: ("otp", "sms"), WEB_AUTHN: ("hwk",)}
+
+
+def check_first_auth_factors(factors) -> list[str]:
+    """AllowedFirstAuthFactors as stored: 1-4 of PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN, PASSWORD among them.
+
+    Raises InvalidParameterException otherwise (as Cognito, which keeps the password factor on).
+    """
+    if not isinstance(factors, list) or not factors or not all(isinstance(f, str) for f in factors):
+        raise InvalidParameterException("AllowedFirstAuthFactors must list 1 to 4 of PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN.")
+    unknown = set(factors) - set(FIRST_FACTORS)
+    if unknown:
+        raise InvalidParameterException(f"AllowedFirstAuthFactors cannot include {', '.join(sorted(unknown))}.")
+    if PASSWORD not in factors:
+        raise InvalidParameterException("AllowedFirstAuthFactors must include PASSWORD.")
+    return [factor for factor in FIRST_FACTORS if factor in factors]
+
+
+def pool_challenges(pool: UserPool) -> list[str]:
+    """The first-factor challenges the pool's settings allow, whoever signs in."""
+    required = pool.mfa_configuration == UserPool.MfaConfiguration.ON
+    challenges = []
+    for factor in (f for f in FIRST_FACTORS if f in pool.allowed_first_auth_factors):
+        if factor == PASSWORD:
+            challenges += [PASSWORD, PASSWORD_SRP]
+        elif factor in (EMAIL_OTP, SMS_OTP) and not required:
+            challenges.append(factor)
+        elif factor == WEB_AUTHN and (not required or pool.webauthn_factor_configuration == passkeys.MULTI_FACTOR):
+            challenges.append(factor)
+    return challenges
+
+
+def available_challenges(pool: UserPool, user: User | None) -> list[str]:
+    """What this user can sign in with first: the pool's choices that the user has the means for.
+
+    An unknown user (only reached when the client hides user existence) is offered all of the pool's.
+    """
+    offered = pool_challenges(pool)
+    if user is None:
+        return offered
+    usable = {
+        PASSWORD: bool(user.password), PASSWORD_SRP: bool(user.password),
+        EMAIL_OTP: user.is_verified("email"), SMS_OTP: user.is_verified("phone_number"),
+        WEB_AUTHN: passkeys.has_passkeys(user),
+    }
+    return [challenge for challenge in offered if usable[challenge]]
+
+
+def initiate_user_auth(
+    *, pool: UserPool, client: UserPoolClient, auth_parameters: dict, session: str | None = None,
+    context: RequestContext = SYSTEM,
+) -> signin.SignInResult:
+    """USER_AUTH: sign in straight after sign-up (with ConfirmSignUp's Session), with PREFERRED_CHALLENGE,
+    or else SELECT_CHALLENGE listing AvailableChallenges.
+
+    A preferred challenge the user cannot use falls back to SELECT_CHALLENGE. Raises
+    InvalidParameterException (flow not enabled, no USERNAME), NotAuthorizedException (SECRET_HASH,
+    a Session that is not this user's live sign-up), UserNotFoundException (when the client does
+    not hide existence), and what the chosen step raises.
+    """
+    if "ALLOW_USER_AUTH" not in client.explicit_auth_flows:
+        raise InvalidParameterException("USER_AUTH flow not enabled for this client")
+    username = auth_parameters.get("USERNAME")
+    if not isinstance(username, str) or not username:
+        raise InvalidParameterException("Missing required parameter USERNAME")
+    signin.check_secret_hash(client, username, auth_parameters.get("SECRET_HASH"))
+    if session:
+        return _after_sign_up(pool=pool, client=client, username=username, session=session, context=context)
+    user = directory.find_user(pool, username)
+    if user is None and not client.hides_user_existence:
+        raise UserNotFoundException("User does not exist.")
+    available = available_challenges(pool, user)
+    preferred = auth_parameters.get("PREFERRED_CHALLENGE")
+    if preferred in available:
+        return begin(pool=pool, client=client, user=user, username=username, challenge=preferred, given=auth_parameters, context=context)
+    state = {"available": available, "username": username}
+    session = signin.start_challenge(pool=pool, client=client, user=user, name=SELECT_CHALLENGE, state=state)
+    parameters = {"USERNAME": user.username if user else username}
+    return signin.ChallengeResult(name=SELECT_CHALLENGE, session=session, parameters=parameters, available_challenges=tuple(available))
+
+
+def begin(
+    *, pool: UserPool, client: UserPoolClient, user: User | None, username: str, challenge: str, given: dict, context: RequestContext,
+) -> signin.SignInResult:
+    """Start the chosen first factor; PASSWORD and PASSWORD_SRP take their fields (PASSWORD, SRP_A) from `given`."""
+    if challenge == PASSWORD:
+        password = given.get("PASSWORD")
+        if not isinstance(password, str) or not password:
+            raise InvalidParameterException("Missing required parameter PASSWORD")
+        return signin.password_sign_in(pool=pool, client=client, username=username, password=password, context=context)
+    if challenge == PASSWORD_SRP:
+        srp_parameters = {"USERNAME": username, "SRP_A": given.get("SRP_A", ""), "SECRET_HASH": given.get("SECRET_HASH")}
+        return signin._start_srp(pool=pool, client=client, auth_parameters=srp_parameters, context=context)
+    if user is not None:
+        signin._check_can_sign_in(user)
+    if challenge in (EMAIL_OTP, SMS_OTP):
+        return _send_code(pool=pool, client=client, user=user, username=username, challenge=challenge)
+    options, state = passkeys.request_options(pool=pool, user=user, username=username)
+    session = signin.start_challenge(pool=pool, client=client, user=user, name=WEB_AUTHN, state=state)
+    return signin.ChallengeResult(name=WEB_AUTHN, session=session, parameters={"USERNAME": user.username if user else username, "CREDENTIAL_REQUEST_OPTIONS": options})
+
+
+def _send_code(*, pool: UserPool, client: UserPoolClient, user: User | None, username: str, challenge: str) -> signin.ChallengeResult:
+    attribute = "email" if challenge == EMAIL_OTP else "phone_number"
+    state: dict = {"amr": list(AMR[challenge])}
+    if user is None:
+        # A step no code answers, shaped like a real one, so the reply does not tell who exists.
+        delivery = details_for(attribute, username if attribute == "email" and "@" in username else "+00000000000")
+    else:
+        if not ratelimit.hit(f"sign-in-code:{user.pk}", limit=CODES_PER_HOUR, window_seconds=3600):
+            raise LimitExceededException("Attempt limit exceeded, please try after some time.")
+        code, delivery = mfa.send_mfa_code(user=user, factor=mfa.EMAIL_OTP if challenge == EMAIL_OTP else mfa.SMS_MFA)
+        state["code_digest"] = signin._mfa_code_digest(user, code)
+    session = signin.start_challenge(pool=pool, client=client, user=user, name=challenge, state=state)
+    parameters = {
+        "USERNAME": user.username if user else username,
+        "CODE_DELIVERY_DELIVERY_MEDIUM": delivery.delivery_medium, "CODE_DELIVERY_DESTINATION": delivery.destination,
+    }
+    return signin.ChallengeResult(name=challenge, session=session, parameters=parameters)
+
+
+# --- Answers (signin.respond_to_auth_challenge calls these inside its single-use row lock) ----------
+
+def _select_challenge_answer(*, row: AuthChallenge, user: User | None, client: UserPoolClient, responses: dict, context) -> signin.SignInResult:
+    answer = str(responses.get("ANSWER", ""))
+    if answer not in row.state.get("available", []):
+        raise InvalidParameterException("Invalid ANSWER: choose one of AvailableChallenges.")
+    username = row.state.get("username") or (user.username if user else "")
+    return begin(pool=row.pool, client=client, user=user, username=username, challenge=answer, given=responses, context=context)
+
+
+def _web_authn_answer(*, row: AuthChallenge, user: User | None, client: UserPoolClient, responses: dict, context) -> signin.SignInResult:
+    assertion = passkeys.verify_assertion(user=user, state=row.state, credential=responses.get("CREDENTIAL"))
+    amr = AMR[WEB_AUTHN] + (("mfa",) if assertion.user_verified and row.pool.webauthn_factor_configuration == passkeys.MULTI_FACTOR else ())
+    return signin._succeed(user, client, context, amr=amr)
+
+
+HANDLERS = {
+    SELECT_CHALLENGE: _select_challenge_answer,
+    # EMAIL_OTP's answer is the MFA one (signin._code_answer): the row's state says which factor it was.
+    SMS_OTP: signin._code_answer("SMS_OTP_CODE"),
+    WEB_AUTHN: _web_authn_answer,
+}
+
+
+# --- Sign-in straight after sign-up -----------------------------------------------------------
+
+def sign_up_session(*, user: User, client: UserPoolClient) -> str:
+    """The Session ConfirmSignUp returns: one InitiateAuth(USER_AUTH) within AuthSessionValidity signs the user in."""
+    return signin.start_challenge(pool=user.pool, client=client, user=user, name=SIGNED_UP)
+
+
+def _after_sign_up(*, pool: UserPool, client: UserPoolClient, username: str, session: str, context: RequestContext) -> signin.SignInResult:
+    with transaction.atomic():
+        row = (
+            AuthChallenge.objects.select_for_update(of=("self",)).select_related("user")
+            .filter(session_digest=crypto.keyed_digest("auth-session", session), pool=pool, client=client, challenge_name=SIGNED_UP)
+            .first()
+        )
+        if row is None or row.consumed_at or row.expires_at <= clock.now() or row.user is None or directory.find_user(pool, username) != row.user:
+            raise NotAuthorizedException("Invalid session for the user, session is expired.")
+        row.consumed_at = clock.now()
+        row.save(update_fields=["consumed_at"])
+    user = row.user
+    user.pool = pool
+    # The same rule as the hosted pages' sign-up: the code just confirmed was the first factor.
+    return signin.sign_in_after_confirmation(pool=pool, client=client, user=user, context=context)
