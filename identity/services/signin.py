@@ -299,15 +299,24 @@ def _answer(pool, client, challenge_name, session, responses, handler, context):
         check_secret_hash(client, responses.get("USERNAME") or (user.username if user else ""), responses.get("SECRET_HASH"))
         result = handler(row=row, user=user, client=client, responses=responses, context=context)
     except Exception as exc:
-        attempts = row.state.get("attempts", 0) + 1
-        row.state = {**row.state, "attempts": attempts}
-        if attempts >= MAX_CHALLENGE_ATTEMPTS:
-            row.consumed_at = clock.now()
-        row.save(update_fields=["state", "consumed_at"])
+        _count_wrong_answer(row)
         return exc
+    _consume(row)
+    return result
+
+
+def _count_wrong_answer(row: AuthChallenge) -> None:
+    """A wrong answer leaves the step usable until MAX_CHALLENGE_ATTEMPTS; the count commits with the caller."""
+    attempts = row.state.get("attempts", 0) + 1
+    row.state = {**row.state, "attempts": attempts}
+    if attempts >= MAX_CHALLENGE_ATTEMPTS:
+        row.consumed_at = clock.now()
+    row.save(update_fields=["state", "consumed_at"])
+
+
+def _consume(row: AuthChallenge) -> None:
     row.consumed_at = clock.now()
     row.save(update_fields=["consumed_at"])
-    return result
 
 
 def _complete_new_password(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
@@ -460,13 +469,8 @@ def _advance_setup(session: str, work):
     try:
         value, verified = work(row)
     except IdentityError as exc:
-        attempts = row.state.get("attempts", 0) + 1
-        row.state = {**row.state, "attempts": attempts}
-        if attempts >= MAX_CHALLENGE_ATTEMPTS:
-            row.consumed_at = clock.now()
-        row.save(update_fields=["state", "consumed_at"])
+        _count_wrong_answer(row)
         return exc
-    row.consumed_at = clock.now()
-    row.save(update_fields=["consumed_at"])
+    _consume(row)
     following = start_challenge(pool=row.pool, client=row.client, user=row.user, name=mfa.MFA_SETUP, state={"verified": verified})
     return value, following
