@@ -17,7 +17,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hostedui.forms import NewPasswordForm
-from identity.services import directory, mfa, signin
+from identity.services import directory, mfa, passwordless, signin
 
 FACTOR_NAMES = {
     mfa.SOFTWARE_TOKEN_MFA: _("Authenticator app"),
@@ -50,6 +50,15 @@ class SelectFactorForm(forms.Form):
 
     def responses(self) -> dict[str, str]:
         return {"ANSWER": self.cleaned_data["factor"]}
+
+
+class PasskeyForm(forms.Form):
+    """WEB_AUTHN: the page's script puts the browser's answer (AuthenticationResponseJSON) here."""
+
+    credential = forms.CharField(widget=forms.HiddenInput, max_length=16384)
+
+    def responses(self) -> dict[str, str]:
+        return {"CREDENTIAL": self.cleaned_data["credential"]}
 
 
 class AuthenticatorSetupForm(forms.Form):
@@ -134,6 +143,18 @@ CHALLENGE_PAGES = {
         template="challenges/code.html",
         form=lambda data, parameters: CodeForm(data, response_key="EMAIL_OTP_CODE"),
         extra=lambda pending: _delivery_note(pending["parameters"]),
+    ),
+    passwordless.SMS_OTP: ChallengePage(
+        title=_("Enter the code we texted you"),
+        template="challenges/code.html",
+        form=lambda data, parameters: CodeForm(data, response_key="SMS_OTP_CODE"),
+        extra=lambda pending: _delivery_note(pending["parameters"]),
+    ),
+    passwordless.WEB_AUTHN: ChallengePage(
+        title=_("Sign in with your passkey"),
+        template="challenges/passkey.html",
+        form=lambda data, parameters: PasskeyForm(data),
+        extra=lambda pending: {"request_options": pending["parameters"].get("CREDENTIAL_REQUEST_OPTIONS", "")},
     ),
     mfa.SELECT_MFA_TYPE: ChallengePage(
         title=_("Confirm it's you"),

@@ -80,8 +80,15 @@ def page(request, pool, client, template: str, context: dict | None = None, *, s
         "languages": [(code, name, flow.page_url(request, pool, request.resolver_match.url_name, lang=code)) for code, name in settings.LANGUAGES],
         "notice": flow.take_notice(request, pool),
         "signup_allowed": not pool.allow_admin_create_user_only,
+        "passwordless": passwordless_links(request, pool, client),
     }
     return render(request, f"hostedui/{template}", {**base, **(context or {})}, status=status)
+
+
+def passwordless_links(request, pool, client) -> dict:
+    from hostedui.views.passwordless import links  # the views import this module
+
+    return links(request, pool, client)
 
 
 def error_page(request, pool, message: str, *, status: int = 400, client=None):

@@ -14,6 +14,8 @@ ROUTES = [
     ("challenge", views.challenge, "challenge"),
     ("recoveryCodes", views.recovery_codes, "recovery-codes"),
     ("signedIn", views.signed_in, "signed-in"),
+    ("signInOptions", views.sign_in_options, "sign-in-options"),
+    ("passkeys", views.passkeys_page, "passkeys"),
     ("branding.css", branding_views.stylesheet, "branding-css"),
     ("branding/logo", branding_views.logo, "branding-logo"),
     ("branding/favicon", branding_views.favicon, "branding-favicon"),

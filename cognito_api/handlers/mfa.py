@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from cognito_api.params import optional, pool_from, required, signed_in_user
-from identity.services import directory, mfa, signin
+from identity.services import directory, mfa, passwordless, signin
 
 _SETTINGS = {"software_token": "SoftwareTokenMfaSettings", "sms": "SMSMfaSettings", "email": "EmailMfaSettings"}
 
@@ -59,6 +59,8 @@ def admin_get_user_auth_factors(params: dict, context) -> dict:
 def auth_factors(user) -> dict:
     settings = mfa.mfa_settings(user)
     configured = ["PASSWORD"] if user.password else []
+    # The passwordless first factors the user can sign in with (passwordless.py).
+    configured += [c for c in passwordless.available_challenges(user.pool, user) if c in ("EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")]
     if "SOFTWARE_TOKEN_MFA" in settings["UserMFASettingList"]:
         configured.append("SOFTWARE_TOKEN")
     return {"Username": user.username, **settings, "ConfiguredUserAuthFactors": configured}

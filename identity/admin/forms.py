@@ -10,7 +10,7 @@ from identity.admin.triggers import LambdaConfigField
 from identity.context import SYSTEM, RequestContext
 from identity.errors import IdentityError
 from identity.models import Group, ResourceServer, User, UserPool, UserPoolClient, UserPoolDomain
-from identity.services import groups, passwords, pools, triggers_config, users
+from identity.services import groups, passwords, passwordless, pools, triggers_config, users
 
 ATTRIBUTE_PREFIX = "attr_"
 NOT_SET = ("", "—")
@@ -180,10 +180,21 @@ class PoolChangeForm(ChangedFieldsForm):
         help_text="Keep the old value signing in until the new one is verified.",
     )
     lambda_config = LambdaConfigField()
+    allowed_first_auth_factors = forms.MultipleChoiceField(
+        label="First sign-in factors", choices=[(f, f) for f in passwordless.FIRST_FACTORS], widget=forms.CheckboxSelectMultiple,
+        help_text="Policies.SignInPolicy.AllowedFirstAuthFactors: what choice-based sign-in (USER_AUTH) may start with. "
+                  "PASSWORD stays on. See docs/passwordless.md.",
+    )
 
     class Meta:
         model = UserPool
         exclude = ["id", "schema", "username_attributes", "alias_attributes", "case_sensitive", "trigger_secret_encrypted"]
+
+    def clean_allowed_first_auth_factors(self) -> list[str]:
+        try:
+            return passwordless.check_first_auth_factors(list(self.cleaned_data["allowed_first_auth_factors"]))
+        except IdentityError as exc:
+            raise ValidationError(exc.message) from None
 
     def call_service(self, data: dict) -> UserPool:
         changes = self.changed_settings(data)

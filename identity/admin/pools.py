@@ -97,7 +97,7 @@ class UserPoolAdmin(ConsoleAdmin):
             "password_require_numbers", "password_require_symbols", "temporary_password_validity_days",
             "password_history_size",
         ]}),
-        ("Sign-up and MFA", {"fields": ["allow_admin_create_user_only", "mfa_configuration"]}),
+        ("Sign-up and MFA", {"fields": ["allow_admin_create_user_only", "mfa_configuration", "allowed_first_auth_factors"]}),
         ("Messages", {"classes": ["collapse"], "fields": [
             "email_from", "verification_email_subject", "verification_email_message", "verification_sms_message",
             "invitation_email_subject", "invitation_email_message", "invitation_sms_message",
@@ -111,12 +111,6 @@ class UserPoolAdmin(ConsoleAdmin):
             "lockout_threshold", "lockout_base_delay_seconds", "lockout_max_delay_seconds", "lockout_reset_seconds",
         ], "description": "Cognito's fixed values are the defaults: 5 failures, then 1 s doubling up to 900 s; "
                           "the count restarts after 900 quiet seconds. See docs/threat-protection.md."}),
-        ("Threat protection", {"fields": [
-            "threat_protection_mode", "compromised_credentials_action", "compromised_credentials_check_sign_in",
-            ("risk_low_action", "risk_low_notify"), ("risk_medium_action", "risk_medium_notify"),
-            ("risk_high_action", "risk_high_notify"),
-        ], "description": "Breached passwords and risk-based sign-in (Cognito's AdvancedSecurityMode): AUDIT only records; "
-                          "ENFORCED acts. Each user's auth events are under Auth events. See docs/threat-protection.md."}),
         triggers.LAMBDA_CONFIG_FIELDSET,
     ]
     readonly_fields = ["id", "issuer", "identifiers", "schema_table", "created_at", "updated_at", "trigger_log"]

@@ -7,7 +7,6 @@ next step, always through identity.services.tokens.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import datetime
 import functools
 import hmac
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 
-from identity import clock, crypto, events, triggers
+from identity import clock, crypto, events
 from identity.context import SYSTEM, RequestContext
 from identity.errors import (
     CodeMismatchException,
@@ -31,8 +30,7 @@ from identity.errors import (
 )
 from identity.models import AuthChallenge, User, UserPool, UserPoolClient
 from identity.services import attributes as attribute_rules
-from identity.services import directory, lockout, mfa, migration, passwords, srp
-from identity.services import risk
+from identity.services import directory, lockout, mfa, passwords, srp
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
@@ -44,7 +42,6 @@ PASSWORD_FLOWS = {
     "ADMIN_USER_PASSWORD_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
     "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
 }
-CUSTOM_FLOWS = {"CUSTOM_AUTH": "ALLOW_CUSTOM_AUTH"}  # identity/services/custom_auth.py
 MAX_CHALLENGE_ATTEMPTS = 5
 BAD_CREDENTIALS = "Incorrect username or password."
 
@@ -54,7 +51,6 @@ class AuthenticationResult:
     user: User
     auth_time: datetime.datetime
     amr: tuple[str, ...] = ("pwd",)
-    token_source: str = "TokenGeneration_Authentication"  # PreTokenGeneration's triggerSource for these tokens
 
 
 @dataclass(frozen=True)
@@ -96,13 +92,11 @@ def initiate_auth(
         from identity.services import passwordless
 
         return passwordless.initiate_user_auth(pool=pool, client=client, auth_parameters=auth_parameters, session=session, context=context)
-    permission = PASSWORD_FLOWS.get(auth_flow) or SRP_FLOWS.get(auth_flow) or CUSTOM_FLOWS.get(auth_flow)
+    permission = PASSWORD_FLOWS.get(auth_flow) or SRP_FLOWS.get(auth_flow)
     if permission is None:
         raise InvalidParameterException(f"Unsupported AuthFlow {auth_flow}.")
     if permission not in client.explicit_auth_flows:
         raise InvalidParameterException(f"{auth_flow} flow not enabled for this client")
-    if auth_flow in CUSTOM_FLOWS:
-        return custom_auth.start(pool=pool, client=client, auth_parameters=auth_parameters, context=context)
     if auth_flow in SRP_FLOWS:
         return _start_srp(pool=pool, client=client, auth_parameters=auth_parameters, context=context)
     username, password = auth_parameters.get("USERNAME"), auth_parameters.get("PASSWORD")
@@ -127,40 +121,32 @@ def password_sign_in(
     Returns AuthenticationResult, or a NEW_PASSWORD_REQUIRED challenge for a temporary password.
     Raises NotAuthorizedException (bad credentials, disabled user, expired temporary password),
     UserNotFoundException (only when the client does not hide existence),
-    UserNotConfirmedException, PasswordResetRequiredException, and the triggers' errors
-    (UserMigration for an unknown name, then PreAuthentication, before the password is checked).
+    UserNotConfirmedException, PasswordResetRequiredException.
     """
     user = directory.find_user(pool, username)
-    if user is None:
-        user = migration.migrate_user(pool=pool, client=client, username=username, source=migration.AUTHENTICATION, password=password, context=context)
     if user is None and not client.hides_user_existence:
         _equalise_timing(password)
         raise UserNotFoundException("User does not exist.")
     guard = _check_lockout(pool=pool, client=client, user=user, username=username, context=context)
-    triggers.pre_authentication(pool=pool, user=user, client=client, username=username, user_not_found=user is None, context=context)
     if user is None:
         _equalise_timing(password)
         lockout.record_failed_attempt(pool=pool, state=guard)
-        risk.record_failed_sign_in(pool=pool, user=None, context=context)
         raise NotAuthorizedException(BAD_CREDENTIALS)
     if not passwords.password_matches(user, password):
         lockout.record_failed_attempt(pool=pool, state=guard)
-        risk.record_failed_sign_in(pool=pool, user=user, context=context)
         events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "password"})
         raise NotAuthorizedException(BAD_CREDENTIALS)
     lockout.record_success(state=guard)
     _check_can_sign_in(user)
     if user.status == User.Status.FORCE_CHANGE_PASSWORD:
         return _new_password_challenge(pool=pool, client=client, user=user)
-    return _after_first_factor(client=client, user=user, context=context, password=password)
+    return _after_first_factor(client=client, user=user, context=context)
 
 
-def _check_lockout(
-    *, pool: UserPool, client: UserPoolClient, user: User | None, username: str, context, reserve: bool = True
-) -> lockout.LockoutState:
+def _check_lockout(*, pool: UserPool, client: UserPoolClient, user: User | None, username: str, context) -> lockout.LockoutState:
     # Before any password work: a locked subject is refused, known or not, at the same cost.
     try:
-        return lockout.check_not_locked(pool=pool, subject=lockout.subject_for(pool=pool, user=user, username=username), reserve=reserve)
+        return lockout.check_not_locked(pool=pool, subject=lockout.subject_for(pool=pool, user=user, username=username))
     except NotAuthorizedException:
         if user is not None:
             events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "locked"})
@@ -180,9 +166,7 @@ def _check_can_sign_in(user: User) -> None:
 
 
 def _succeed(user: User, client: UserPoolClient, context: RequestContext, *, amr: tuple[str, ...]) -> AuthenticationResult:
-    triggers.post_authentication(pool=user.pool, user=user, client=client, context=context)
     events.signed_in(user=user, context=context, details={"client_id": client.client_id, "amr": list(amr)})
-    risk.complete_sign_in(user=user, amr=amr)
     return AuthenticationResult(user=user, auth_time=clock.now(), amr=amr)
 
 
@@ -203,9 +187,7 @@ def _new_password_challenge(*, pool: UserPool, client: UserPoolClient, user: Use
     return ChallengeResult(name=NEW_PASSWORD_REQUIRED, session=session, parameters=parameters)
 
 
-def _start_srp(
-    *, pool: UserPool, client: UserPoolClient, auth_parameters: dict, context: RequestContext, extra_state: dict | None = None
-) -> ChallengeResult:
+def _start_srp(*, pool: UserPool, client: UserPoolClient, auth_parameters: dict, context: RequestContext) -> ChallengeResult:
     """USER_SRP_AUTH: answer the client's A with salt, B and a SECRET_BLOCK (PASSWORD_VERIFIER)."""
     username = auth_parameters.get("USERNAME")
     a_public = srp.parse_a(auth_parameters.get("SRP_A", ""))
@@ -215,9 +197,7 @@ def _start_srp(
     user = directory.find_user(pool, username)
     if user is None and not client.hides_user_existence:
         raise UserNotFoundException("User does not exist.")
-    _check_lockout(pool=pool, client=client, user=user, username=username, context=context, reserve=False)
-    if extra_state is None:  # a custom-auth flow (extra_state) ran PreAuthentication already
-        triggers.pre_authentication(pool=pool, user=user, client=client, username=username, user_not_found=user is None, context=context)
+    _check_lockout(pool=pool, client=client, user=user, username=username, context=context)
     stored = passwords.srp_verifier(user) if user is not None else None
     if stored is None:
         # A decoy challenge that no password answers, so the reply does not tell who exists.
@@ -226,7 +206,7 @@ def _start_srp(
         user_id, (salt, verifier) = user.username, stored
     b_secret, b_public = srp.server_public(verifier)
     secret_block = base64.b64encode(secrets.token_bytes(64)).decode()
-    state = {"A": format(a_public, "x"), "b": format(b_secret, "x"), "B": format(b_public, "x"), "v": format(verifier, "x"), "user_id": user_id, **(extra_state or {})}
+    state = {"A": format(a_public, "x"), "b": format(b_secret, "x"), "B": format(b_public, "x"), "v": format(verifier, "x"), "user_id": user_id}
     start_challenge(pool=pool, client=client, user=user, name=PASSWORD_VERIFIER, state=state, session=secret_block)
     parameters = {"SALT": salt, "SRP_B": format(b_public, "x"), "SECRET_BLOCK": secret_block, "USER_ID_FOR_SRP": user_id, "USERNAME": user_id}
     return ChallengeResult(name=PASSWORD_VERIFIER, session=secret_block, parameters=parameters)
@@ -247,7 +227,6 @@ def _verify_password_claim(*, row: AuthChallenge, user: User, client: UserPoolCl
     # An unknown name's decoy goes through the same work and fails here, counted like a wrong password.
     if user is None or not key or not hmac.compare_digest(expected.encode(), str(claimed).encode()):
         lockout.record_failed_attempt(pool=row.pool, state=guard)
-        risk.record_failed_sign_in(pool=row.pool, user=user, context=context)
         if user is not None:
             events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "srp"})
         raise NotAuthorizedException(BAD_CREDENTIALS)
@@ -255,8 +234,6 @@ def _verify_password_claim(*, row: AuthChallenge, user: User, client: UserPoolCl
     _check_can_sign_in(user)
     if user.status == User.Status.FORCE_CHANGE_PASSWORD:
         return _new_password_challenge(pool=row.pool, client=client, user=user)
-    if custom_auth.SESSION_KEY in state:
-        return custom_auth.after_password_verifier(row=row, user=user, client=client, context=context)
     return _after_first_factor(client=client, user=user, context=context)
 
 
@@ -355,14 +332,11 @@ def _complete_new_password(*, row: AuthChallenge, user: User, client: UserPoolCl
         missing = _missing_required(user)
         if missing:
             raise InvalidParameterException(f"Attributes did not conform to the schema: {missing[0]}: The attribute is required")
-        passwords.check_password_policy(pool=user.pool, password=new_password, user=user)
+        passwords.check_password_policy(pool=user.pool, password=new_password)
         passwords.store_password(user, new_password, temporary=False)
         user.status = User.Status.CONFIRMED
         directory.save_user(user, update_fields=["attributes", "password", "srp_verifier", "password_changed_at", "temporary_password_expires_at", "status"])
-    result = _after_first_factor(client=client, user=user, context=context)
-    if isinstance(result, AuthenticationResult):
-        return dataclasses.replace(result, token_source="TokenGeneration_NewPasswordChallenge")
-    return result
+    return _after_first_factor(client=client, user=user, context=context)
 
 
 _HANDLERS = {NEW_PASSWORD_REQUIRED: _complete_new_password, PASSWORD_VERIFIER: _verify_password_claim}
@@ -379,20 +353,17 @@ def sign_in_after_confirmation(
     """
     if user.pool_id != pool.id:
         raise NotAuthorizedException(BAD_CREDENTIALS)
-    triggers.pre_authentication(pool=pool, user=user, client=client, context=context)
     _check_can_sign_in(user)
     return _after_first_factor(client=client, user=user, context=context)
 
 
 # --- Second factors: identity/services/mfa.py knows the factors; here is their place in the sequence.
 
-def _after_first_factor(*, client: UserPoolClient, user: User, context: RequestContext, password: str | None = None) -> SignInResult:
-    """The password (or SRP proof, or new password) was right: finish, or ask for what MFA needs (and risk adds)."""
-    step = risk.next_step(user=user, client=client, context=context, step=mfa.next_mfa_step(user), password=password)
+def _after_first_factor(*, client: UserPoolClient, user: User, context: RequestContext) -> SignInResult:
+    """The password (or SRP proof, or new password) was right: finish, or ask for what MFA needs."""
+    step = mfa.next_mfa_step(user)
     if step.challenge is None:
         return _succeed(user, client, context, amr=("pwd",))
-    # While wrong codes have locked the second factor, no new challenge (and no new code sent).
-    lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user), reserve=False)
     return _mfa_challenge(client=client, user=user, step=step)
 
 
@@ -420,11 +391,8 @@ def _mfa_challenge(*, client: UserPoolClient, user: User, step: mfa.MfaStep) -> 
 def _code_answer(*fields: str):
     def answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
         given = next((str(responses[name]) for name in fields if responses.get(name)), "")
-        if user is None:  # a decoy step for an unknown name: no code answers it
+        if user is None or not given or not crypto.digests_match(row.state.get("code_digest", ""), _mfa_code_digest(user, given)):
             raise CodeMismatchException("Invalid code or auth state for the user.")
-        guard = lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user))
-        right = bool(given) and crypto.digests_match(row.state.get("code_digest", ""), _mfa_code_digest(user, given))
-        _count_second_factor(user, guard, right, CodeMismatchException("Invalid code or auth state for the user."))
         # A passwordless first factor's row names its own amr (passwordless.py).
         return _succeed(user, client, context, amr=tuple(row.state.get("amr", ("pwd", "mfa"))))
 
@@ -433,18 +401,9 @@ def _code_answer(*fields: str):
 
 def _software_token_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
     # A recovery code is accepted in the same field (our addition; Cognito has none).
-    guard = lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user))
-    right = mfa.check_software_token(user=user, code=str(responses.get("SOFTWARE_TOKEN_MFA_CODE", "")))
-    _count_second_factor(user, guard, right, CodeMismatchException("Invalid code received for user"))
+    if not mfa.check_software_token(user=user, code=str(responses.get("SOFTWARE_TOKEN_MFA_CODE", ""))):
+        raise CodeMismatchException("Invalid code received for user")
     return _succeed(user, client, context, amr=("pwd", "mfa"))
-
-
-def _count_second_factor(user: User, guard: lockout.LockoutState, right: bool, wrong: Exception) -> None:
-    """Wrong codes lock out as wrong passwords do, across challenges, so a known password gives no endless guesses."""
-    if not right:
-        lockout.record_failed_attempt(pool=user.pool, state=guard)
-        raise wrong
-    lockout.record_success(state=guard)
 
 
 def _select_mfa_type_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
@@ -515,7 +474,3 @@ def _advance_setup(session: str, work):
     _consume(row)
     following = start_challenge(pool=row.pool, client=row.client, user=row.user, name=mfa.MFA_SETUP, state={"verified": verified})
     return value, following
-
-
-# CUSTOM_AUTH lives in its own module and registers its CUSTOM_CHALLENGE answer in _HANDLERS.
-from identity.services import custom_auth  # noqa: E402  (it imports this module)

@@ -189,6 +189,8 @@ def test_passkey_registered_with_an_access_token_then_used_to_sign_in(idp, app, 
     idp.complete_web_authn_registration(AccessToken=access, Credential=authenticator.create(options))
     listed = idp.list_web_authn_credentials(AccessToken=access)["Credentials"]
     assert [(c["RelyingPartyId"], c["AuthenticatorAttachment"], c["AuthenticatorTransports"]) for c in listed] == [("localhost", "platform", ["internal"])]
+    factors = idp.get_user_auth_factors(AccessToken=access)["ConfiguredUserAuthFactors"]
+    assert factors == ["PASSWORD", "WEB_AUTHN", "EMAIL_OTP", "SMS_OTP"]
 
     selection = _start(idp, app)
     assert selection["AvailableChallenges"][0] == "WEB_AUTHN"
