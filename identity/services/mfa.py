@@ -13,11 +13,12 @@ from urllib.parse import quote, urlencode
 from django.db import transaction
 from django_otp.oath import TOTP
 
-from identity import clock, crypto, events
+from identity import clock, crypto, events, ratelimit
 from identity.context import SYSTEM, RequestContext
 from identity.errors import (
     EnableSoftwareTokenMFAException,
     InvalidParameterException,
+    LimitExceededException,
     SoftwareTokenMFANotFoundException,
 )
 from identity.messaging import CodeDeliveryDetails, MessageKind, deliver
@@ -31,6 +32,8 @@ TOTP_DRIFT_STEPS = 1
 TOTP_SECRET_BYTES = 20  # 32 base32 characters, as Cognito's SecretCode
 RECOVERY_CODE_COUNT = 10
 MAX_TOTP_DEVICES = 10
+# SMS and email codes sent to one user in an hour: a person needs a few; a script with the password wants many.
+MFA_CODES_PER_HOUR = 10
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,12 @@ def next_mfa_step(user: User) -> MfaStep:
 
 
 def send_mfa_code(*, user: User, factor: str) -> tuple[str, CodeDeliveryDetails]:
-    """Send a one-time code by SMS or email with the pool's MFA message; returns the code and where it went."""
+    """Send a one-time code by SMS or email with the pool's MFA message; returns the code and where it went.
+
+    Raises LimitExceededException past MFA_CODES_PER_HOUR for the user (each text costs money).
+    """
+    if not ratelimit.hit(f"mfa-code-send:{user.pk}", limit=MFA_CODES_PER_HOUR, window_seconds=3600):
+        raise LimitExceededException("Attempt limit exceeded, please try after some time.")
     code = f"{secrets.randbelow(1_000_000):06d}"
     attribute = "phone_number" if factor == SMS_MFA else "email"
     return code, deliver(user=user, kind=MessageKind.MFA, code=code, attribute=attribute)

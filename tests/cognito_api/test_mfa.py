@@ -216,3 +216,15 @@ def test_several_named_authenticators(transactional_db, moving_clock):
     moving_clock(60)
     assert mfa.check_software_token(user=user, code=_code(second))
     assert mfa.check_software_token(user=user, code=_code(first))
+
+
+def test_sms_codes_per_user_are_limited(api, transactional_db, sms_outbox, monkeypatch):
+    monkeypatch.setattr(mfa, "MFA_CODES_PER_HOUR", 2)
+    pool = _pool(sms_enabled=True)
+    client = factories.create_client(pool=pool)
+    user = factories.create_user(pool=pool, username="ivy", attributes={"phone_number": "+15555550109"})
+    mfa.set_user_mfa_preference(user=user, sms={"Enabled": True, "PreferredMfa": True})
+    for _ in range(2):
+        assert _sign_in(api, client, "ivy")["ChallengeName"] == "SMS_MFA"
+    assert _error(_sign_in, api=api, client=client, username="ivy")[0] == "LimitExceededException"
+    assert len(sms_outbox) == 2
