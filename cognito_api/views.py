@@ -8,7 +8,6 @@ from django.views.decorators.http import require_POST
 
 from cognito_api import credentials, protocol, sigv4
 from cognito_api.handlers import admin, auth, management, mfa, passwordless, pool_settings, self_service, signup
-from cognito_api.handlers import threats
 from identity import ratelimit
 from identity.context import RequestContext
 from identity.errors import IdentityError
@@ -36,7 +35,6 @@ ACTIONS = {
     "GetTokensFromRefreshToken": self_service.get_tokens_from_refresh_token,
     **mfa.ACTIONS,
     **passwordless.ACTIONS,
-    **threats.ACTIONS,
 }
 # Actions Cognito authorizes with IAM: here, with an operator's API credential (SigV4).
 SIGNED_ACTIONS = {
@@ -44,7 +42,6 @@ SIGNED_ACTIONS = {
     **management.ACTIONS,
     **mfa.SIGNED_ACTIONS,
     **pool_settings.ACTIONS,
-    **threats.SIGNED_ACTIONS,
     "AdminInitiateAuth": auth.admin_initiate_auth,
     "AdminRespondToAuthChallenge": auth.admin_respond_to_auth_challenge,
 }

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from identity import clock, crypto, ratelimit
+from identity import clock, crypto, ratelimit, triggers
 from identity.context import SYSTEM, RequestContext
-from identity.errors import InvalidParameterException, LimitExceededException, NotAuthorizedException, UserNotFoundException
+from identity.errors import IdentityError, InvalidParameterException, LimitExceededException, NotAuthorizedException, UserNotFoundException
 from identity.messaging import details_for
 from identity.models import AuthChallenge, User, UserPool, UserPoolClient
 from identity.services import directory, mfa, passkeys, signin
@@ -122,13 +122,26 @@ def begin(
     if challenge == PASSWORD_SRP:
         srp_parameters = {"USERNAME": username, "SRP_A": given.get("SRP_A", ""), "SECRET_HASH": given.get("SECRET_HASH")}
         return signin._start_srp(pool=pool, client=client, auth_parameters=srp_parameters, context=context)
+    triggers.pre_authentication(pool=pool, user=user, client=client, username=username, user_not_found=user is None, context=context)
     if user is not None:
-        signin._check_can_sign_in(user)
+        user = _able_to_sign_in(user, client)
     if challenge in (EMAIL_OTP, SMS_OTP):
         return _send_code(pool=pool, client=client, user=user, username=username, challenge=challenge)
     options, state = passkeys.request_options(pool=pool, user=user, username=username)
     session = signin.start_challenge(pool=pool, client=client, user=user, name=WEB_AUTHN, state=state)
     return signin.ChallengeResult(name=WEB_AUTHN, session=session, parameters={"USERNAME": user.username if user else username, "CREDENTIAL_REQUEST_OPTIONS": options})
+
+
+def _able_to_sign_in(user: User, client: UserPoolClient) -> User | None:
+    # Nothing is proven yet, so a disabled or unconfirmed account is, to a client that hides who
+    # exists, an unknown name: it gets a step that no answer completes, and no message is sent.
+    try:
+        signin._check_can_sign_in(user)
+    except IdentityError:
+        if not client.hides_user_existence:
+            raise
+        return None
+    return user
 
 
 def _send_code(*, pool: UserPool, client: UserPoolClient, user: User | None, username: str, challenge: str) -> signin.ChallengeResult:

@@ -251,3 +251,21 @@ def test_sign_in_policy_through_create_update_and_describe_user_pool(signed_idp)
     assert signed_idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Policies"]["SignInPolicy"]["AllowedFirstAuthFactors"] == ["PASSWORD"]
     assert _error(signed_idp.update_user_pool, UserPoolId=pool_id,
                   Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["EMAIL_OTP"]}}) == "InvalidParameterException"
+
+
+def test_pre_authentication_can_refuse_a_code_sign_in_before_any_code_is_sent(idp, app, ana, pool):
+    from identity.services import triggers_config
+
+    triggers_config.set_lambda_config(pool=pool, lambda_config={"PreAuthentication": "python:tests.identity.triggers_support.fail"})
+    localcache.clear()
+    mail.outbox.clear()
+    assert _error(_start, idp=idp, app=app, PREFERRED_CHALLENGE="EMAIL_OTP") == "UserLambdaValidationException"
+    assert mail.outbox == []
+
+
+def test_a_disabled_user_gets_a_code_step_that_sends_nothing_and_leads_nowhere(idp, app, ana):
+    User.objects.filter(pk=ana.pk).update(enabled=False)
+    mail.outbox.clear()
+    challenge = _start(idp, app, PREFERRED_CHALLENGE="EMAIL_OTP")
+    assert challenge["ChallengeName"] == "EMAIL_OTP" and mail.outbox == []
+    assert _error(_answer, idp=idp, app=app, challenge=challenge, EMAIL_OTP_CODE="123456") == "CodeMismatchException"
