@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from cognito_api import credentials, protocol, sigv4
 from cognito_api.handlers import admin, auth, management, mfa, passwordless, pool_settings, self_service, signup
+from cognito_api.handlers import threats
 from identity import ratelimit
 from identity.context import RequestContext
 from identity.errors import IdentityError
@@ -35,6 +36,7 @@ ACTIONS = {
     "GetTokensFromRefreshToken": self_service.get_tokens_from_refresh_token,
     **mfa.ACTIONS,
     **passwordless.ACTIONS,
+    **threats.ACTIONS,
 }
 # Actions Cognito authorizes with IAM: here, with an operator's API credential (SigV4).
 SIGNED_ACTIONS = {
@@ -42,6 +44,7 @@ SIGNED_ACTIONS = {
     **management.ACTIONS,
     **mfa.SIGNED_ACTIONS,
     **pool_settings.ACTIONS,
+    **threats.SIGNED_ACTIONS,
     "AdminInitiateAuth": auth.admin_initiate_auth,
     "AdminRespondToAuthChallenge": auth.admin_respond_to_auth_challenge,
 }

@@ -210,6 +210,8 @@ USERPOOLS_SMS_SENDER = env.text("USERPOOLS_SMS_SENDER", "console")
 # SSRF, unless this is on; each webhook attempt may take this long (Cognito's fixed 5 s).
 USERPOOLS_TRIGGERS_ALLOW_PRIVATE = env.flag("USERPOOLS_TRIGGERS_ALLOW_PRIVATE", False)
 USERPOOLS_TRIGGERS_TIMEOUT_SECONDS = float(env.text("USERPOOLS_TRIGGERS_TIMEOUT_SECONDS", "5"))
+# A MaxMind GeoIP2/GeoLite2 City file for the impossible-travel risk signal (needs the geoip2 package); empty: off.
+USERPOOLS_GEOIP_DATABASE = env.text("USERPOOLS_GEOIP_DATABASE", "")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

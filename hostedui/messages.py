@@ -44,6 +44,13 @@ _BY_MESSAGE = {
         "This account has no verified email or phone number to send a code to. Ask your administrator."
     ),
     "User is already confirmed.": _("This account is already confirmed. Sign in."),
+    "Password does not conform to policy: Password has been found in a data breach": _(
+        "This password has appeared in a data breach, so others may guess it. Choose another one."
+    ),
+    "Password does not conform to policy: Password must not contain the username or email": _(
+        "The password must not contain your username or email address."
+    ),
+    "Unable to login because of security reasons.": _("This sign-in was blocked to protect your account. Try again later."),
 }
 
 

@@ -13,6 +13,8 @@ class RequestContext:
     user_agent: str = ""
     language: str = "en"
     client_metadata: dict = field(default_factory=dict)
+    # A stable id of the caller's device (a cookie, a DEVICE_KEY, a fingerprint), for risk scoring.
+    device_id: str = ""
 
 
 SYSTEM = RequestContext()

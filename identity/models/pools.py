@@ -35,6 +35,22 @@ class UserPool(models.Model):
         OPTIONAL = "OPTIONAL"
         ON = "ON"
 
+    class ThreatProtectionMode(models.TextChoices):
+        OFF = "OFF"
+        AUDIT = "AUDIT"
+        ENFORCED = "ENFORCED"
+
+    class CompromisedCredentialsAction(models.TextChoices):
+        BLOCK = "BLOCK"
+        NOTIFY = "NOTIFY", "allow and notify the user"
+        NO_ACTION = "NO_ACTION", "allow (recorded only)"
+
+    class RiskAction(models.TextChoices):
+        NO_ACTION = "NO_ACTION", "allow"
+        MFA_IF_CONFIGURED = "MFA_IF_CONFIGURED", "MFA if the user has a factor"
+        MFA_REQUIRED = "MFA_REQUIRED", "require MFA (block without a factor)"
+        BLOCK = "BLOCK", "block"
+
     id = models.CharField(primary_key=True, max_length=55)
     name = models.CharField(max_length=128)
     # Sign-in identifiers: either username_attributes (email/phone *instead of* a
@@ -99,6 +115,25 @@ class UserPool(models.Model):
     lockout_reset_seconds = models.PositiveIntegerField(
         default=900, help_text="Quiet seconds after which the failure count starts again."
     )
+    # Threat protection (identity/services/risk.py, breached.py); Cognito's AdvancedSecurityMode and
+    # risk configuration, kept as fields so the console and the API edit one thing.
+    threat_protection_mode = models.CharField(
+        max_length=8, choices=ThreatProtectionMode.choices, default=ThreatProtectionMode.OFF,
+        help_text="AUDIT scores and records sign-ins but never acts; ENFORCED applies the actions below.",
+    )
+    compromised_credentials_action = models.CharField(
+        max_length=9, choices=CompromisedCredentialsAction.choices, default=CompromisedCredentialsAction.BLOCK,
+        help_text="For a password found in the breached-password list.",
+    )
+    compromised_credentials_check_sign_in = models.BooleanField(
+        default=False, help_text="Also check passwords at sign-in (password flows only: SRP never shows the password).",
+    )
+    risk_low_action = models.CharField(max_length=17, choices=RiskAction.choices, default=RiskAction.NO_ACTION)
+    risk_medium_action = models.CharField(max_length=17, choices=RiskAction.choices, default=RiskAction.MFA_IF_CONFIGURED)
+    risk_high_action = models.CharField(max_length=17, choices=RiskAction.choices, default=RiskAction.MFA_REQUIRED)
+    risk_low_notify = models.BooleanField(default=False, help_text="Email the user about a low-risk sign-in.")
+    risk_medium_notify = models.BooleanField(default=True, help_text="Email the user about a medium-risk sign-in.")
+    risk_high_notify = models.BooleanField(default=True, help_text="Email the user about a high-risk sign-in.")
     # Cognito's LambdaConfig, as identity.services.triggers_config validated it: each trigger's
     # target is "python:package.module.function" or an http(s):// webhook, where Cognito has ARNs.
     lambda_config = models.JSONField(default=dict, blank=True)

@@ -21,7 +21,7 @@ from identity.errors import (
 )
 from identity.messaging import CodeDeliveryDetails, MessageKind
 from identity.models import PasswordHistory, User, UserPool, UserPoolClient
-from identity.services import codes, directory, srp
+from identity.services import breached, codes, directory, srp
 
 MAX_PASSWORD_LENGTH = 256
 # Cognito's symbol set for RequireSymbols (Basic Latin only), space included.
@@ -30,8 +30,12 @@ PASSWORD_CHANGES_PER_HOUR = 5
 _HASHER = "argon2"
 
 
-def check_password_policy(*, pool: UserPool, password: str) -> None:
-    """Raise InvalidPasswordException naming the first rule of the pool's policy the password breaks."""
+def check_password_policy(*, pool: UserPool, password: str, user: User | None = None) -> None:
+    """Raise InvalidPasswordException naming the first rule of the pool's policy the password breaks.
+
+    With `user` (whose password it will be): also refused when it is or contains the username or
+    email, and checked against the breached-password corpus under the pool's threat protection.
+    """
     if not isinstance(password, str) or not password:
         raise InvalidPasswordException("Password does not conform to policy: Password not long enough")
     if len(password) > MAX_PASSWORD_LENGTH:
@@ -49,6 +53,18 @@ def check_password_policy(*, pool: UserPool, password: str) -> None:
     for required, alphabet, label in rules:
         if required and not alphabet.intersection(password):
             raise InvalidPasswordException(f"Password does not conform to policy: Password must have {label} characters")
+    if user is not None:
+        _check_not_personal(user, password)
+        breached.check_compromised_password(pool=pool, user=user, password=password)
+
+
+def _check_not_personal(user: User, password: str) -> None:
+    folded = password.casefold()
+    for identifier in (user.username, user.attributes.get("email", "")):
+        value = (identifier or "").casefold()
+        # A short name is inside too many good passwords ("Al" in "Kalamata-9"): only equality counts.
+        if value and (folded == value or (len(value) >= 4 and value in folded)):
+            raise InvalidPasswordException("Password does not conform to policy: Password must not contain the username or email")
 
 
 def generate_temporary_password(pool: UserPool) -> str:
@@ -110,7 +126,7 @@ def srp_verifier(user: User) -> tuple[str, int] | None:
 
 
 def _set_new_password(user: User, password: str, *, temporary: bool = False) -> None:
-    check_password_policy(pool=user.pool, password=password)
+    check_password_policy(pool=user.pool, password=password, user=user)
     _check_history(user, password)
     store_password(user, password, temporary=temporary)
 
@@ -174,7 +190,7 @@ def confirm_forgot_password(
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     # Policy first: a bad new password must not burn the code.
-    check_password_policy(pool=pool, password=password)
+    check_password_policy(pool=pool, password=password, user=user)
     _check_history(user, password)
     try:
         codes.consume_code(user=user, purpose=codes.Purpose.FORGOT_PASSWORD, code=code)

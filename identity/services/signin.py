@@ -31,6 +31,7 @@ from identity.errors import (
 from identity.models import AuthChallenge, User, UserPool, UserPoolClient
 from identity.services import attributes as attribute_rules
 from identity.services import directory, lockout, mfa, passwords, srp
+from identity.services import risk
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
@@ -131,16 +132,18 @@ def password_sign_in(
     if user is None:
         _equalise_timing(password)
         lockout.record_failed_attempt(pool=pool, state=guard)
+        risk.record_failed_sign_in(pool=pool, user=None, context=context)
         raise NotAuthorizedException(BAD_CREDENTIALS)
     if not passwords.password_matches(user, password):
         lockout.record_failed_attempt(pool=pool, state=guard)
+        risk.record_failed_sign_in(pool=pool, user=user, context=context)
         events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "password"})
         raise NotAuthorizedException(BAD_CREDENTIALS)
     lockout.record_success(state=guard)
     _check_can_sign_in(user)
     if user.status == User.Status.FORCE_CHANGE_PASSWORD:
         return _new_password_challenge(pool=pool, client=client, user=user)
-    return _after_first_factor(client=client, user=user, context=context)
+    return _after_first_factor(client=client, user=user, context=context, password=password)
 
 
 def _check_lockout(*, pool: UserPool, client: UserPoolClient, user: User | None, username: str, context) -> lockout.LockoutState:
@@ -167,6 +170,7 @@ def _check_can_sign_in(user: User) -> None:
 
 def _succeed(user: User, client: UserPoolClient, context: RequestContext, *, amr: tuple[str, ...]) -> AuthenticationResult:
     events.signed_in(user=user, context=context, details={"client_id": client.client_id, "amr": list(amr)})
+    risk.complete_sign_in(user=user, amr=amr)
     return AuthenticationResult(user=user, auth_time=clock.now(), amr=amr)
 
 
@@ -227,6 +231,7 @@ def _verify_password_claim(*, row: AuthChallenge, user: User, client: UserPoolCl
     # An unknown name's decoy goes through the same work and fails here, counted like a wrong password.
     if user is None or not key or not hmac.compare_digest(expected.encode(), str(claimed).encode()):
         lockout.record_failed_attempt(pool=row.pool, state=guard)
+        risk.record_failed_sign_in(pool=row.pool, user=user, context=context)
         if user is not None:
             events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "srp"})
         raise NotAuthorizedException(BAD_CREDENTIALS)
@@ -332,7 +337,7 @@ def _complete_new_password(*, row: AuthChallenge, user: User, client: UserPoolCl
         missing = _missing_required(user)
         if missing:
             raise InvalidParameterException(f"Attributes did not conform to the schema: {missing[0]}: The attribute is required")
-        passwords.check_password_policy(pool=user.pool, password=new_password)
+        passwords.check_password_policy(pool=user.pool, password=new_password, user=user)
         passwords.store_password(user, new_password, temporary=False)
         user.status = User.Status.CONFIRMED
         directory.save_user(user, update_fields=["attributes", "password", "srp_verifier", "password_changed_at", "temporary_password_expires_at", "status"])
@@ -359,9 +364,9 @@ def sign_in_after_confirmation(
 
 # --- Second factors: identity/services/mfa.py knows the factors; here is their place in the sequence.
 
-def _after_first_factor(*, client: UserPoolClient, user: User, context: RequestContext) -> SignInResult:
-    """The password (or SRP proof, or new password) was right: finish, or ask for what MFA needs."""
-    step = mfa.next_mfa_step(user)
+def _after_first_factor(*, client: UserPoolClient, user: User, context: RequestContext, password: str | None = None) -> SignInResult:
+    """The password (or SRP proof, or new password) was right: finish, or ask for what MFA needs (and risk adds)."""
+    step = risk.next_step(user=user, client=client, context=context, step=mfa.next_mfa_step(user), password=password)
     if step.challenge is None:
         return _succeed(user, client, context, amr=("pwd",))
     return _mfa_challenge(client=client, user=user, step=step)

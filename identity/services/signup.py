@@ -57,7 +57,7 @@ def sign_up(
     attribute_rules.check_writes(pool, values, creating=True, client=client)
     user = attribute_rules.new_user(pool, username, values)
     attribute_rules.check_required(pool, user.attributes)
-    passwords.check_password_policy(pool=pool, password=password)
+    passwords.check_password_policy(pool=pool, password=password, user=user)
     _check_available(user)
     with transaction.atomic():
         passwords.store_password(user, password, temporary=False)

@@ -1,0 +1,81 @@
+"""Threat-protection actions: a user's auth-event history and feedback on its events."""
+from __future__ import annotations
+
+from django.core import signing
+
+from cognito_api.params import optional, pool_from, required
+from identity.errors import InvalidParameterException
+from identity.models import AuthEvent
+from identity.services import directory, risk
+
+_PAGE = signing.Signer(salt="auth-events-page")
+
+
+def auth_event_type(event: AuthEvent) -> dict:
+    """Cognito's AuthEventType."""
+    shape = {
+        "EventId": str(event.event_id),
+        "EventType": event.event_type,
+        "CreationDate": event.created_at.timestamp(),
+        "EventResponse": event.response,
+        "EventRisk": {"RiskDecision": event.risk_decision, "CompromisedCredentialsDetected": event.compromised_credentials},
+        "ChallengeResponses": event.challenges,
+        "EventContextData": {key: value for key, value in {
+            "IpAddress": event.ip_address, "DeviceName": event.device_name, "Timezone": event.timezone,
+            "City": event.city, "Country": event.country,
+        }.items() if value},
+    }
+    if event.risk_level:
+        shape["EventRisk"]["RiskLevel"] = event.risk_level
+    if event.feedback_value:
+        shape["EventFeedback"] = {
+            "FeedbackValue": event.feedback_value, "Provider": event.feedback_provider, "FeedbackDate": event.feedback_date.timestamp(),
+        }
+    return shape
+
+
+def _after(token: str | None) -> int | None:
+    if token is None:
+        return None
+    try:
+        return int(_PAGE.unsign(token))
+    except (signing.BadSignature, ValueError):
+        raise InvalidParameterException("Invalid NextToken.") from None
+
+
+def admin_list_user_auth_events(params: dict, context) -> dict:
+    pool = pool_from(params)
+    user = directory.get_user(pool, required(params, "Username"))
+    limit = optional(params, "MaxResults", int)
+    if limit is not None and not 0 <= limit <= 60:
+        raise InvalidParameterException("MaxResults must be between 0 and 60.")
+    events, following = risk.list_auth_events(pool=pool, user=user, max_results=60 if limit is None else limit,
+                                              after=_after(optional(params, "NextToken")))
+    answer = {"AuthEvents": [auth_event_type(event) for event in events]}
+    if following is not None:
+        answer["NextToken"] = _PAGE.sign(str(following))
+    return answer
+
+
+def admin_update_auth_event_feedback(params: dict, context) -> dict:
+    pool = pool_from(params)
+    user = directory.get_user(pool, required(params, "Username"))
+    risk.update_auth_event_feedback(pool=pool, user=user, event_id=required(params, "EventId"),
+                                    value=required(params, "FeedbackValue"), provider="Admin")
+    return {}
+
+
+def update_auth_event_feedback(params: dict, context) -> dict:
+    pool = pool_from(params)
+    user = directory.get_user(pool, required(params, "Username"))
+    risk.update_auth_event_feedback(pool=pool, user=user, event_id=required(params, "EventId"),
+                                    value=required(params, "FeedbackValue"), provider="User",
+                                    token=required(params, "FeedbackToken"))
+    return {}
+
+
+ACTIONS = {"UpdateAuthEventFeedback": update_auth_event_feedback}
+SIGNED_ACTIONS = {
+    "AdminListUserAuthEvents": admin_list_user_auth_events,
+    "AdminUpdateAuthEventFeedback": admin_update_auth_event_feedback,
+}

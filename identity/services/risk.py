@@ -1,0 +1,340 @@
+"""Adaptive authentication: a risk score for each sign-in, the pool's action for its level, and the event history.
+
+The sign-in state machine calls `next_step` once, after the first factor, with the MFA step
+mfa.next_mfa_step chose; the answer is that step, a forced MFA step, or NotAuthorizedException.
+Failed passwords are counted by `record_failed_sign_in`. Signals come from what the server sees:
+the device (RequestContext.device_id, else the user agent), the network (/24 or /64), failure
+velocity for the user and for the address (cache counters), the hour against the user's history,
+and travel speed when a GeoIP database is configured. Cognito's modes: OFF does nothing, AUDIT
+scores and records but never acts, ENFORCED applies the pool's action and notification.
+"""
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import logging
+from dataclasses import dataclass, replace
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+
+from identity import clock, crypto
+from identity.context import RequestContext
+from identity.errors import NotAuthorizedException, PasswordResetRequiredException, ResourceNotFoundException, error_type
+from identity.models import AuthEvent, TotpDevice, User, UserPool
+from identity.services import breached, geo, mfa
+
+log = logging.getLogger(__name__)
+UserPoolAddOnNotEnabledException = error_type(
+    "UserPoolAddOnNotEnabledException", "Threat protection is not enabled for this user pool."
+)
+BLOCKED_MESSAGE = "Unable to login because of security reasons."
+FAILURE_WINDOW_SECONDS = 900
+HISTORY_SIZE = 50  # past sign-ins that define "known" devices, networks and hours
+FEEDBACK_TOKEN_DAYS = 7
+# Points per signal; a sum of 1-29 is Low, 30-59 Medium, 60 and more High.
+POINTS = {
+    "new_device": 25, "new_network": 20, "untrusted_device": 60, "untrusted_network": 45,
+    "user_failures": 15, "many_user_failures": 35, "address_failures": 20, "many_address_failures": 40,
+    "unusual_hour": 10, "impossible_travel": 60,
+}
+LEVELS = ((60, AuthEvent.Level.HIGH), (30, AuthEvent.Level.MEDIUM), (1, AuthEvent.Level.LOW))
+Mode, Action = UserPool.ThreatProtectionMode, UserPool.RiskAction
+
+
+@dataclass(frozen=True)
+class Assessment:
+    score: int
+    level: str  # "" when nothing stood out
+    reasons: tuple[str, ...]
+    device_key: str
+    network: str
+    location: geo.Location | None = None
+
+
+def network_of(ip: str | None) -> str:
+    """The address's /24 (IPv4) or /64 (IPv6): one home or office, whichever host in it."""
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return ""
+    return str(ipaddress.ip_network(f"{address}/{24 if address.version == 4 else 64}", strict=False))
+
+
+def device_key_of(context: RequestContext) -> str:
+    seen = context.device_id or context.user_agent
+    return crypto.keyed_digest("risk-device", seen)[:32] if seen else ""
+
+
+# --- Failures ------------------------------------------------------------------------------------
+
+def _failure_keys(pool: UserPool, user: User | None, ip: str | None) -> list[str]:
+    window = int(clock.now().timestamp() // FAILURE_WINDOW_SECONDS)
+    keys = [f"risk:{pool.pk}:ip:{ip or '-'}:{window}"]
+    return keys + [f"risk:{pool.pk}:user:{user.pk}:{window}"] if user is not None else keys
+
+
+def record_failed_sign_in(*, pool: UserPool, user: User | None, context: RequestContext) -> None:
+    """Count a wrong password for the user and the address, and record it in the user's history."""
+    if pool.threat_protection_mode == Mode.OFF:
+        return
+    for key in _failure_keys(pool, user, context.ip_address):
+        if not cache.add(key, 1, timeout=FAILURE_WINDOW_SECONDS * 2):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired meanwhile
+                cache.set(key, 1, timeout=FAILURE_WINDOW_SECONDS * 2)
+    if user is not None:
+        _record(user=user, context=context, assessment=_blank(context), response=AuthEvent.Response.FAIL,
+                challenges=[_challenge("Password", False)])
+
+
+# --- Scoring -------------------------------------------------------------------------------------
+
+def assess(*, pool: UserPool, user: User, context: RequestContext) -> Assessment:
+    """Score this sign-in of `user` against the user's last HISTORY_SIZE sign-ins and the failure counters."""
+    past = list(
+        AuthEvent.objects.filter(user=user, event_type=AuthEvent.Type.SIGN_IN)
+        .values_list("response", "device_key", "network", "created_at", "feedback_value", "latitude", "longitude")[:HISTORY_SIZE]
+    )
+    current = _blank(context)
+    location = geo.locate(context.ip_address)
+    reasons = _familiarity(past, current.device_key, current.network)
+    reasons += _velocity(pool, user, context)
+    passed = [row for row in past if row[0] == AuthEvent.Response.PASS]
+    if _unusual_hour([row[3] for row in passed]):
+        reasons.append("unusual_hour")
+    if location and _impossible_travel(passed, location):
+        reasons.append("impossible_travel")
+    score = sum(POINTS[reason] for reason in reasons)
+    level = next((name for floor, name in LEVELS if score >= floor), "")
+    return replace(current, score=score, level=level, reasons=tuple(reasons), location=location)
+
+
+def _blank(context: RequestContext) -> Assessment:
+    return Assessment(score=0, level="", reasons=(), device_key=device_key_of(context), network=network_of(context.ip_address))
+
+
+def _familiarity(past: list, device: str, network: str) -> list[str]:
+    judged = {(kind, value): row[4] for row in reversed(past) for kind, value in (("d", row[1]), ("n", row[2])) if row[4]}
+    if judged.get(("d", device)) == AuthEvent.Feedback.INVALID:
+        return ["untrusted_device"]
+    reasons = ["untrusted_network"] if judged.get(("n", network)) == AuthEvent.Feedback.INVALID else []
+    passed = [row for row in past if row[0] == AuthEvent.Response.PASS]
+    if not passed:  # a first sign-in has nothing to differ from
+        return reasons
+    trusted = {key for key, value in judged.items() if value == AuthEvent.Feedback.VALID}
+    if device and ("d", device) not in trusted and device not in {row[1] for row in passed}:
+        reasons.append("new_device")
+    if network and ("n", network) not in trusted and network not in {row[2] for row in passed} \
+            and "untrusted_network" not in reasons:
+        reasons.append("new_network")
+    return reasons
+
+
+def _velocity(pool: UserPool, user: User, context: RequestContext) -> list[str]:
+    keys = _failure_keys(pool, user, context.ip_address)
+    counts = cache.get_many(keys)
+    by_ip, by_user = counts.get(keys[0], 0), counts.get(keys[1], 0)
+    reasons = ["many_user_failures"] if by_user >= 10 else ["user_failures"] if by_user >= 3 else []
+    return reasons + (["many_address_failures"] if by_ip >= 50 else ["address_failures"] if by_ip >= 10 else [])
+
+
+def _unusual_hour(times: list[datetime.datetime]) -> bool:
+    if len(times) < 5:
+        return False
+    hour = clock.now().hour
+    return min(min(abs(hour - t.hour), 24 - abs(hour - t.hour)) for t in times) >= 4
+
+
+def _impossible_travel(passed: list, here: geo.Location) -> bool:
+    last = next((row for row in passed if row[5] is not None), None)
+    if last is None:
+        return False
+    kilometres = geo.distance_km(last[5], last[6], here.latitude, here.longitude)
+    hours = max((clock.now() - last[3]).total_seconds() / 3600, 1 / 60)
+    return kilometres > 500 and kilometres / hours > geo.MAX_TRAVEL_KMH
+
+
+# --- Deciding ------------------------------------------------------------------------------------
+
+def next_step(*, user: User, client, context: RequestContext, step: mfa.MfaStep, password: str | None = None) -> mfa.MfaStep:
+    """After a proven first factor: score the sign-in, record it, and return the MFA step to take.
+
+    OFF: `step` unchanged, nothing recorded. AUDIT: recorded, `step` unchanged. ENFORCED: the
+    pool's action for the level (MFA_IF_CONFIGURED / MFA_REQUIRED may force an MFA step; a user
+    without a factor is blocked under MFA_REQUIRED) and its notification. Raises
+    NotAuthorizedException (blocked), PasswordResetRequiredException (a breached password at
+    sign-in under BLOCK, which also sets the user RESET_REQUIRED).
+    """
+    pool = user.pool
+    if pool.threat_protection_mode == Mode.OFF:
+        return step
+    enforced = pool.threat_protection_mode == Mode.ENFORCED
+    compromised = bool(password) and pool.compromised_credentials_check_sign_in and breached.is_breached(password)
+    assessment = assess(pool=pool, user=user, context=context)
+    if compromised and enforced and pool.compromised_credentials_action == UserPool.CompromisedCredentialsAction.BLOCK:
+        _block(user, context, assessment, compromised=True)
+        User.objects.filter(pk=user.pk).update(status=User.Status.RESET_REQUIRED)
+        raise PasswordResetRequiredException("Password reset required for the user")
+    action = getattr(pool, f"risk_{assessment.level.lower()}_action") if assessment.level and enforced else Action.NO_ACTION
+    if action == Action.BLOCK:
+        _block(user, context, assessment, compromised=compromised)
+        raise NotAuthorizedException(BLOCKED_MESSAGE)
+    if action in (Action.MFA_IF_CONFIGURED, Action.MFA_REQUIRED):
+        forced = step if step.challenge not in (None, mfa.MFA_SETUP) else _forced_mfa_step(user)
+        if forced is None and action == Action.MFA_REQUIRED:
+            _block(user, context, assessment, compromised=compromised)
+            raise NotAuthorizedException(BLOCKED_MESSAGE)
+        step = forced or step
+    decision = AuthEvent.Decision.ACCOUNT_TAKEOVER if assessment.level else AuthEvent.Decision.NO_RISK
+    response = AuthEvent.Response.IN_PROGRESS if step.challenge else AuthEvent.Response.PASS
+    event = _record(user=user, context=context, assessment=assessment, response=response, decision=decision,
+                    compromised=compromised, challenges=[_challenge("Password", True)])
+    if enforced:
+        _notify(user, event, pool, compromised)
+    return step
+
+
+def complete_sign_in(*, user: User, amr: tuple[str, ...]) -> None:
+    """The MFA step that next_step led to was answered: the sign-in's event becomes Pass."""
+    if "mfa" not in amr or user.pool.threat_protection_mode == Mode.OFF:
+        return
+    since = clock.now() - datetime.timedelta(minutes=15)  # the longest auth session
+    event = AuthEvent.objects.filter(user=user, response=AuthEvent.Response.IN_PROGRESS, created_at__gte=since).first()
+    if event is not None:
+        event.response, event.challenges = AuthEvent.Response.PASS, [*event.challenges, _challenge("Mfa", True)]
+        event.save(update_fields=["response", "challenges"])
+
+
+def _forced_mfa_step(user: User) -> mfa.MfaStep | None:
+    """The MFA challenge a risky sign-in gets even where the pool's MFA would not ask: None if the user has no factor."""
+    offered = mfa.pool_factors(user.pool)
+    preference = mfa.preference_of(user)
+    usable = [f for f in preference.enabled_factors() if f in offered and _reachable(user, f)]
+    if preference.preferred in usable:
+        return mfa.MfaStep(preference.preferred)
+    if usable:
+        return mfa.MfaStep(usable[0]) if len(usable) == 1 else mfa.MfaStep(mfa.SELECT_MFA_TYPE, tuple(usable))
+    for factor, attribute in ((mfa.EMAIL_OTP, "email"), (mfa.SMS_MFA, "phone_number")):
+        if factor in offered and user.is_verified(attribute):
+            return mfa.MfaStep(factor)
+    return None
+
+
+def _reachable(user: User, factor: str) -> bool:
+    if factor == mfa.SOFTWARE_TOKEN_MFA:
+        return TotpDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(user.attributes.get("phone_number" if factor == mfa.SMS_MFA else "email"))
+
+
+def _block(user: User, context: RequestContext, assessment: Assessment, *, compromised: bool) -> None:
+    event = _record(user=user, context=context, assessment=assessment, response=AuthEvent.Response.FAIL,
+                    decision=AuthEvent.Decision.BLOCK, compromised=compromised, challenges=[_challenge("Password", True)])
+    _notify(user, event, user.pool, compromised)
+
+
+def _challenge(name: str, success: bool) -> dict:
+    return {"ChallengeName": name, "ChallengeResponse": "Success" if success else "Failure"}
+
+
+def _record(*, user: User, context: RequestContext, assessment: Assessment, response: str,
+            decision: str = AuthEvent.Decision.NO_RISK, compromised: bool = False, challenges: list) -> AuthEvent:
+    where = assessment.location
+    return AuthEvent.objects.create(
+        pool_id=user.pool_id, user=user, response=response, risk_decision=decision, risk_level=assessment.level,
+        risk_score=assessment.score, risk_reasons=list(assessment.reasons), compromised_credentials=compromised,
+        challenges=challenges, ip_address=context.ip_address, network=assessment.network, device_key=assessment.device_key,
+        device_name=context.user_agent[:256], city=where.city if where else "", country=where.country if where else "",
+        timezone=where.timezone if where else "", latitude=where.latitude if where else None,
+        longitude=where.longitude if where else None, created_at=clock.now(),
+    )
+
+
+# --- Notification and feedback -------------------------------------------------------------------
+
+def _notify(user: User, event: AuthEvent, pool: UserPool, compromised: bool) -> None:
+    level_says = bool(event.risk_level) and getattr(pool, f"risk_{event.risk_level.lower()}_notify")
+    to = user.attributes.get("email")
+    if not to or not (level_says or compromised):
+        return
+    token = feedback_token(event)
+    base = f"{settings.USERPOOLS_BASE_URL}/{pool.id}/auth-event-feedback?event_id={event.event_id}&token={token}"
+    what = "was blocked" if event.risk_decision == AuthEvent.Decision.BLOCK else "was made"
+    body = (
+        f"A sign-in to your account ({user.username}) {what} on {event.created_at:%Y-%m-%d %H:%M} UTC "
+        f"from {event.ip_address or 'an unknown address'} ({event.device_name or 'unknown device'}).\n"
+        + ("The password used appears in a list of passwords exposed in data breaches: change it.\n" if compromised else "")
+        + f"\nThis was me: {base}&value=Valid\nThis was not me: {base}&value=Invalid\n"
+    )
+    # After commit, so a sign-in that fails later sends nothing it cannot stand by.
+    transaction.on_commit(lambda: _send(user, "A sign-in to your account", body, to))
+
+
+def _send(user: User, subject: str, body: str, to: str) -> None:
+    try:
+        send_mail(subject, body, user.pool.email_from or settings.DEFAULT_FROM_EMAIL, [to])
+    except Exception as exc:  # the notice is advice: its failure must not fail the sign-in
+        log.warning("risk notice for user %s failed: %s", user.pk, exc)
+
+
+def feedback_token(event: AuthEvent) -> str:
+    """The signed, expiring value the notification's links carry (UpdateAuthEventFeedback's FeedbackToken)."""
+    return signing.TimestampSigner(salt="auth-event-feedback").sign(f"{event.pool_id}:{event.user_id}:{event.event_id}")
+
+
+def update_auth_event_feedback(
+    *, pool: UserPool, user: User, event_id: str, value: str, provider: str, token: str | None = None
+) -> AuthEvent:
+    """Mark an event Valid or Invalid: its device and network become trusted or untrusted for later scores.
+
+    With `token` (the user's own answer), it must be this event's, unexpired. Cognito:
+    AdminUpdateAuthEventFeedback / UpdateAuthEventFeedback. Raises UserPoolAddOnNotEnabledException
+    (threat protection OFF), InvalidParameterException (value), ResourceNotFoundException (event),
+    NotAuthorizedException (token).
+    """
+    from identity.errors import InvalidParameterException
+
+    _require_on(pool)
+    if value not in AuthEvent.Feedback.values:
+        raise InvalidParameterException("FeedbackValue must be Valid or Invalid.")
+    event = _event_of(user, event_id)
+    if token is not None:
+        try:
+            signed = signing.TimestampSigner(salt="auth-event-feedback").unsign(token, max_age=datetime.timedelta(days=FEEDBACK_TOKEN_DAYS))
+        except signing.BadSignature:
+            raise NotAuthorizedException("Invalid feedback token.") from None
+        if signed != f"{event.pool_id}:{event.user_id}:{event.event_id}":
+            raise NotAuthorizedException("Invalid feedback token.")
+    event.feedback_value, event.feedback_provider, event.feedback_date = value, provider, clock.now()
+    event.save(update_fields=["feedback_value", "feedback_provider", "feedback_date"])
+    return event
+
+
+def _event_of(user: User, event_id: str) -> AuthEvent:
+    try:
+        return AuthEvent.objects.get(user=user, event_id=event_id)
+    except (AuthEvent.DoesNotExist, ValidationError, ValueError):
+        raise ResourceNotFoundException("Auth event not found.") from None
+
+
+def _require_on(pool: UserPool) -> None:
+    if pool.threat_protection_mode == Mode.OFF:
+        raise UserPoolAddOnNotEnabledException()
+
+
+def list_auth_events(*, pool: UserPool, user: User, max_results: int = 60, after: int | None = None) -> tuple[list[AuthEvent], int | None]:
+    """The user's events, newest first, a page at a time; returns the page and the id to continue after.
+
+    Cognito: AdminListUserAuthEvents. Raises UserPoolAddOnNotEnabledException when threat protection is OFF.
+    """
+    _require_on(pool)
+    rows = AuthEvent.objects.filter(user=user)
+    if after is not None:
+        rows = rows.filter(id__lt=after)
+    page = list(rows.order_by("-id")[: max_results + 1])
+    return page[:max_results], (page[max_results - 1].id if len(page) > max_results else None)
