@@ -78,6 +78,13 @@ def test_a_passkey_registered_after_signing_in_then_signs_in_without_a_password(
     counted = devtools.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"][0]["signCount"]
     assert counted == stored.sign_count
 
+    # Signed in by the passkey, the user can remove it.
+    page.goto(f"{live_server.url}/{hosted_pool.id}/passkeys?client_id={rp.client.client_id}")
+    press(page, "Remove This laptop")
+    expect(page.get_by_role("status")).to_have_text("The passkey was removed.")
+    expect(page.get_by_role("list", name="Registered passkeys")).to_have_count(0)
+    assert not WebAuthnCredential.objects.exists()
+
 
 def test_the_passkey_page_asks_to_sign_in_first(page, rp, hosted_pool):
     page.goto(f"/{hosted_pool.id}/passkeys?client_id={rp.client.client_id}")
