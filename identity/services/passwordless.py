@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from identity import clock, crypto, ratelimit, triggers
+from identity import clock, crypto, triggers
 from identity.context import SYSTEM, RequestContext
-from identity.errors import IdentityError, InvalidParameterException, LimitExceededException, NotAuthorizedException, UserNotFoundException
+from identity.errors import IdentityError, InvalidParameterException, NotAuthorizedException, UserNotFoundException
 from identity.messaging import details_for
 from identity.models import AuthChallenge, User, UserPool, UserPoolClient
 from identity.services import directory, mfa, passkeys, signin
@@ -27,8 +27,6 @@ PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, WEB_AUTHN = "PASSWORD", "PASSWORD_SR
 FIRST_FACTORS = (WEB_AUTHN, EMAIL_OTP, SMS_OTP, PASSWORD)
 # ConfirmSignUp's Session: an AuthChallenge row of this name, redeemed once by InitiateAuth(USER_AUTH).
 SIGNED_UP = "SIGNED_UP"
-# Codes sent to one user for sign-in in an hour: enough for a person, too few to flood a mailbox.
-CODES_PER_HOUR = 10
 AMR = {EMAIL_OTP: ("otp",), SMS_OTP: ("otp", "sms"), WEB_AUTHN: ("hwk",)}
 
 
@@ -151,8 +149,7 @@ def _send_code(*, pool: UserPool, client: UserPoolClient, user: User | None, use
         # A step no code answers, shaped like a real one, so the reply does not tell who exists.
         delivery = details_for(attribute, username if attribute == "email" and "@" in username else "+00000000000")
     else:
-        if not ratelimit.hit(f"sign-in-code:{user.pk}", limit=CODES_PER_HOUR, window_seconds=3600):
-            raise LimitExceededException("Attempt limit exceeded, please try after some time.")
+        # mfa.send_mfa_code limits how many codes a user is sent in an hour (LimitExceededException).
         code, delivery = mfa.send_mfa_code(user=user, factor=mfa.EMAIL_OTP if challenge == EMAIL_OTP else mfa.SMS_MFA)
         state["code_digest"] = signin._mfa_code_digest(user, code)
     session = signin.start_challenge(pool=pool, client=client, user=user, name=challenge, state=state)

@@ -269,3 +269,12 @@ def test_a_disabled_user_gets_a_code_step_that_sends_nothing_and_leads_nowhere(i
     challenge = _start(idp, app, PREFERRED_CHALLENGE="EMAIL_OTP")
     assert challenge["ChallengeName"] == "EMAIL_OTP" and mail.outbox == []
     assert _error(_answer, idp=idp, app=app, challenge=challenge, EMAIL_OTP_CODE="123456") == "CodeMismatchException"
+
+
+def test_sign_in_codes_share_the_hourly_limit_of_mfa_codes(idp, app, ana, monkeypatch):
+    monkeypatch.setattr(mfa, "MFA_CODES_PER_HOUR", 2)
+    mail.outbox.clear()
+    for _ in range(2):
+        assert _start(idp, app, PREFERRED_CHALLENGE="EMAIL_OTP")["ChallengeName"] == "EMAIL_OTP"
+    assert _error(_start, idp=idp, app=app, PREFERRED_CHALLENGE="EMAIL_OTP") == "LimitExceededException"
+    assert len(mail.outbox) == 2
