@@ -1,6 +1,7 @@
 """POST / with X-Amz-Target: the Cognito-compatible API, one table from action to handler."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from django.views.decorators.csrf import csrf_exempt
@@ -72,16 +73,24 @@ def _run(request, action: str, params: dict) -> dict:
     if handler is None:
         raise protocol.UnknownOperationException(f"Unknown operation {action}.")
     client_id = params.get("ClientId") if isinstance(params.get("ClientId"), str) else ""
-    context: RequestContext = request_context(request, actor=f"client:{client_id}" if client_id else "user")
+    context: RequestContext = _with_client_metadata(request_context(request, actor=f"client:{client_id}" if client_id else "user"), params)
     # Public actions need no credential, so each caller address and app client gets a budget.
     ratelimit.limit_request(scope=ratelimit.SIGN_IN, ip_address=context.ip_address, client_id=client_id)
     return handler(params, context)
 
 
+def _with_client_metadata(context: RequestContext, params: dict) -> RequestContext:
+    # ClientMetadata goes to the triggers the action invokes and is never stored (Cognito's rule).
+    metadata = params.get("ClientMetadata")
+    if isinstance(metadata, dict) and metadata and all(isinstance(v, str) for v in metadata.values()):
+        return dataclasses.replace(context, client_metadata=dict(metadata))
+    return context
+
+
 def _run_signed(request, action: str, params: dict) -> dict:
     credential = sigv4.verify(request)
     actor = f"operator:{credential.operator.get_username()}" if credential.operator_id else f"access-key:{credential.access_key_id}"
-    context = request_context(request, actor=actor)
+    context = _with_client_metadata(request_context(request, actor=actor), params)
     if action in POOL_LISTINGS:
         # IAM would deny these outright; a key scoped to pools sees just its own pools.
         return SIGNED_ACTIONS[action](params, context, pool_ids=credentials.pools_in_scope(credential))

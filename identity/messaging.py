@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.translation import gettext, gettext_noop
 
+from identity.context import SYSTEM, RequestContext
 from identity.errors import CodeDeliveryFailureException
 from identity.models import User, UserPool
 from identity.normalize import mask_destination
@@ -65,13 +66,41 @@ def _templates(user: User, kind: MessageKind) -> tuple[str, str, str]:
     return tuple(_template(user.pool, f"{prefix}_{part}") for part in ("email_subject", "email_message", "sms_message"))
 
 
-def deliver(*, user: User, kind: MessageKind, code: str, attribute: str, destination: str | None = None) -> CodeDeliveryDetails:
+# The triggers' name for why a message goes out (CustomMessage_<source>, CustomEmailSender_<source>, ...).
+DEFAULT_SOURCES = {
+    MessageKind.VERIFICATION: "SignUp", MessageKind.INVITATION: "AdminCreateUser",
+    MessageKind.RESET: "ForgotPassword", MessageKind.MFA: "Authentication",
+}
+
+
+def deliver(
+    *, user: User, kind: MessageKind, code: str, attribute: str, destination: str | None = None, source: str | None = None,
+    client=None, context: RequestContext = SYSTEM,
+) -> CodeDeliveryDetails:
     """Send a code to the user's email or phone (`attribute`); `destination` overrides the stored value.
 
-    Raises CodeDeliveryFailureException when the transport refuses the message.
+    `source` is Cognito's reason for the message (SignUp, AdminCreateUser, ResendCode,
+    ForgotPassword, UpdateUserAttribute, VerifyUserAttribute, Authentication; by default the
+    kind's). A pool's CustomEmailSender / CustomSMSSender takes the message instead (we send
+    nothing); else its CustomMessage trigger may reword it, keeping the placeholders. Raises
+    CodeDeliveryFailureException when the transport refuses the message, and the triggers' errors.
     """
-    subject, email_body, sms_body = _templates(user, kind)
+    from identity import triggers
+
+    source = source or DEFAULT_SOURCES[kind]
     to = destination or user.attributes.get(attribute, "")
+    sender = triggers.custom_email_sender if attribute == "email" else triggers.custom_sms_sender
+    prefix = "CustomEmailSender_" if attribute == "email" else "CustomSMSSender_"
+    if sender(pool=user.pool, user=user, source=prefix + source, code=code, client=client, context=context):
+        return details_for(attribute, to)
+    subject, email_body, sms_body = _templates(user, kind)
+    custom = triggers.custom_message(
+        pool=user.pool, user=user, source=f"CustomMessage_{source}", client=client, context=context,
+        username_parameter=triggers.USERNAME_PARAMETER if source == "AdminCreateUser" else None,
+    )
+    if custom is not None:
+        subject = custom.email_subject or subject
+        email_body, sms_body = custom.email_message or email_body, custom.sms_message or sms_body
     try:
         if attribute == "email":
             send_mail(

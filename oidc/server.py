@@ -34,6 +34,18 @@ class PoolAuthorizationServer(AuthorizationServer):
         return None
 
 
+def _trigger_errors_as_oauth(generate):
+    """A trigger's refusal while minting (PreTokenGeneration) is an OAuth error with its message, not a 500."""
+    @functools.wraps(generate)
+    def wrapper(*args, **kwargs):
+        try:
+            return generate(*args, **kwargs)
+        except IdentityError as exc:
+            raise InvalidGrantError(exc.message) from None
+
+    return wrapper
+
+
 def _check_scopes(grant) -> None:
     requested = (grant.request.payload.scope or "").split()
     unknown = [s for s in requested if s not in grant.request.client.allowed_oauth_scopes]
@@ -77,6 +89,7 @@ class PoolAuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     def authenticate_user(self, authorization_code):
         return authorization_code.user
 
+    @_trigger_errors_as_oauth
     def generate_token(self, user=None, scope=None, grant_type=None, expires_in=None, include_refresh_token=True):
         issued = authorization_codes.redeem_authorization_code(code=self.request.authorization_code)
         if issued is None:
@@ -98,12 +111,14 @@ class PoolImplicitGrant(grants.ImplicitGrant):
     def validate_requested_scope(self):
         _check_scopes(self)
 
+    @_trigger_errors_as_oauth
     def generate_token(self, user=None, scope=None, grant_type=None, expires_in=None, include_refresh_token=False):
         scopes = (scope or "").split()
         issued = tokens.issue_token_set(
             pool=self.server.pool, client=self.request.client, user=user.user, scopes=scopes,
             auth_time=user.auth_time, amr=list(user.amr), nonce=self.request.payload.data.get("nonce"),
             include_id_token="openid" in scopes, include_refresh_token=False, with_at_hash=True,
+            trigger_source="TokenGeneration_HostedAuth",
         )
         return issued.as_oauth()
 
@@ -137,6 +152,7 @@ class PoolClientCredentialsGrant(grants.ClientCredentialsGrant):
         if any(scope not in custom for scope in requested):
             raise InvalidScopeError("client_credentials grants only resource-server scopes.")
 
+    @_trigger_errors_as_oauth
     def generate_token(self, user=None, scope=None, grant_type=None, expires_in=None, include_refresh_token=False):
         client = self.request.client
         custom = set(self.server.custom_scopes)

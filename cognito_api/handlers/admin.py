@@ -45,7 +45,8 @@ def admin_create_user(params, context):
         pool=pool, username=required(params, "Username"), attributes=attributes(params),
         temporary_password=optional(params, "TemporaryPassword"), message_action=optional(params, "MessageAction"),
         desired_delivery_mediums=optional(params, "DesiredDeliveryMediums", list),
-        force_alias_creation=bool(optional(params, "ForceAliasCreation", bool)), context=context,
+        force_alias_creation=bool(optional(params, "ForceAliasCreation", bool)),
+        validation_data=attributes(params, "ValidationData") or None, context=context,
     )
     return {"User": user_type(user)}
 

@@ -47,7 +47,7 @@ def sign_in_response(client, result) -> dict:
         return body
     issued = tokens.issue_token_set(
         pool=client.pool, client=client, user=result.user, scopes=[API_SCOPE], auth_time=result.auth_time, amr=result.amr,
-        include_refresh_token="ALLOW_REFRESH_TOKEN_AUTH" in client.explicit_auth_flows,
+        include_refresh_token="ALLOW_REFRESH_TOKEN_AUTH" in client.explicit_auth_flows, trigger_source=result.token_source,
     )
     return {"AuthenticationResult": issued.as_cognito(), "ChallengeParameters": {}}
 
@@ -84,7 +84,8 @@ def admin_initiate_auth(params: dict, context) -> dict:
     auth_parameters = optional(params, "AuthParameters", dict) or {}
     if flow in REFRESH_FLOWS:
         return _refresh(client, auth_parameters)
-    if not flow.startswith("ADMIN_") and flow != "USER_AUTH":
+    # CUSTOM_AUTH is both an InitiateAuth and an AdminInitiateAuth flow, as in Cognito.
+    if not flow.startswith("ADMIN_") and flow not in ("CUSTOM_AUTH", "USER_AUTH"):
         raise InvalidParameterException(f"{flow} is not an AdminInitiateAuth flow.")
     result = signin.initiate_auth(
         pool=pool, client=client, auth_flow=flow, auth_parameters=auth_parameters, context=context, session=optional(params, "Session"),

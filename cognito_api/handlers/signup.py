@@ -10,7 +10,7 @@ def sign_up(params: dict, context) -> dict:
     client = checked_client(params, username)
     result = signup.sign_up(
         pool=client.pool, client=client, username=username, password=required(params, "Password"),
-        attributes=attributes(params), context=context,
+        attributes=attributes(params), validation_data=attributes(params, "ValidationData") or None, context=context,
     )
     body = {"UserConfirmed": result.user_confirmed, "UserSub": result.user_sub}
     if result.code_delivery:

@@ -62,7 +62,7 @@ def redeem_authorization_code(*, code: AuthorizationCode) -> tokens.TokenSet | N
     issued = tokens.issue_token_set(
         pool=code.pool, client=code.client, user=user, scopes=code.scopes, auth_time=code.auth_time,
         nonce=code.nonce or None, amr=code.amr, include_id_token="openid" in code.scopes,
-        include_refresh_token=True, with_at_hash=True,
+        include_refresh_token=True, with_at_hash=True, trigger_source="TokenGeneration_HostedAuth",
     )
     AuthorizationCode.objects.filter(pk=code.pk).update(issued_family=issued.family, issued_origin_jti=issued.origin_jti)
     return issued

@@ -8,7 +8,7 @@ import string
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 
-from identity import clock, crypto, events, messaging, ratelimit
+from identity import clock, crypto, events, messaging, ratelimit, triggers
 from identity.context import SYSTEM, RequestContext
 from identity.errors import (
     CodeMismatchException,
@@ -151,11 +151,17 @@ def simulated_delivery(pool: UserPool, username: str) -> CodeDeliveryDetails:
 def forgot_password(*, pool: UserPool, client: UserPoolClient, username: str, context: RequestContext = SYSTEM) -> CodeDeliveryDetails:
     """Send a reset code to the user's verified email or phone. Cognito: ForgotPassword.
 
-    Raises UserNotFoundException (unless the client hides existence, which answers as if sent),
-    NotAuthorizedException (disabled user), InvalidParameterException (nothing verified to send
-    to), LimitExceededException.
+    An unknown username goes to the UserMigration trigger first (UserMigration_ForgotPassword):
+    a migrated user is created RESET_REQUIRED and sent the code. Raises UserNotFoundException
+    (unless the client hides existence, which answers as if sent), NotAuthorizedException
+    (disabled user), InvalidParameterException (nothing verified to send to),
+    LimitExceededException, the triggers' errors.
     """
     user = directory.find_user(pool, username)
+    if user is None:
+        from identity.services.migration import FORGOT_PASSWORD, migrate_user
+
+        user = migrate_user(pool=pool, client=client, username=username, source=FORGOT_PASSWORD, context=context)
     if user is None:
         if client.hides_user_existence:
             return simulated_delivery(pool, username)
@@ -168,7 +174,7 @@ def forgot_password(*, pool: UserPool, client: UserPoolClient, username: str, co
             "Cannot reset password for the user as there is no registered/verified email or phone_number"
         )
     code = codes.issue_code(user=user, purpose=codes.Purpose.FORGOT_PASSWORD, delivered_to=attribute)
-    details = messaging.deliver(user=user, kind=MessageKind.RESET, code=code, attribute=attribute)
+    details = messaging.deliver(user=user, kind=MessageKind.RESET, code=code, attribute=attribute, client=client, context=context)
     events.forgot_password_requested(user=user, context=context, details={"delivery": details.delivery_medium})
     return details
 
@@ -180,7 +186,8 @@ def confirm_forgot_password(
 
     Raises CodeMismatchException, ExpiredCodeException, LimitExceededException,
     InvalidPasswordException, PasswordHistoryPolicyViolationException, UserNotFoundException
-    (CodeMismatchException instead when the client hides user existence).
+    (CodeMismatchException instead when the client hides user existence), and the PostConfirmation
+    trigger's errors (PostConfirmation_ConfirmForgotPassword, once the new password is committed).
     """
     user = directory.find_user(pool, username)
     if user is None:
@@ -202,6 +209,7 @@ def confirm_forgot_password(
         user.status = User.Status.CONFIRMED
         user.save(update_fields=_PASSWORD_FIELDS + ["updated_at"])
         events.password_reset_confirmed(user=user, context=context)
+    triggers.post_confirmation(pool=pool, user=user, client=client, source="PostConfirmation_ConfirmForgotPassword", context=context)
     return user
 
 

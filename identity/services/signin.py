@@ -7,6 +7,7 @@ next step, always through identity.services.tokens.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime
 import functools
 import hmac
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 
-from identity import clock, crypto, events
+from identity import clock, crypto, events, triggers
 from identity.context import SYSTEM, RequestContext
 from identity.errors import (
     CodeMismatchException,
@@ -30,7 +31,7 @@ from identity.errors import (
 )
 from identity.models import AuthChallenge, User, UserPool, UserPoolClient
 from identity.services import attributes as attribute_rules
-from identity.services import directory, lockout, mfa, passwords, srp
+from identity.services import directory, lockout, mfa, migration, passwords, srp
 from identity.services import risk
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
@@ -43,6 +44,7 @@ PASSWORD_FLOWS = {
     "ADMIN_USER_PASSWORD_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
     "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
 }
+CUSTOM_FLOWS = {"CUSTOM_AUTH": "ALLOW_CUSTOM_AUTH"}  # identity/services/custom_auth.py
 MAX_CHALLENGE_ATTEMPTS = 5
 BAD_CREDENTIALS = "Incorrect username or password."
 
@@ -52,6 +54,7 @@ class AuthenticationResult:
     user: User
     auth_time: datetime.datetime
     amr: tuple[str, ...] = ("pwd",)
+    token_source: str = "TokenGeneration_Authentication"  # PreTokenGeneration's triggerSource for these tokens
 
 
 @dataclass(frozen=True)
@@ -93,11 +96,13 @@ def initiate_auth(
         from identity.services import passwordless
 
         return passwordless.initiate_user_auth(pool=pool, client=client, auth_parameters=auth_parameters, session=session, context=context)
-    permission = PASSWORD_FLOWS.get(auth_flow) or SRP_FLOWS.get(auth_flow)
+    permission = PASSWORD_FLOWS.get(auth_flow) or SRP_FLOWS.get(auth_flow) or CUSTOM_FLOWS.get(auth_flow)
     if permission is None:
         raise InvalidParameterException(f"Unsupported AuthFlow {auth_flow}.")
     if permission not in client.explicit_auth_flows:
         raise InvalidParameterException(f"{auth_flow} flow not enabled for this client")
+    if auth_flow in CUSTOM_FLOWS:
+        return custom_auth.start(pool=pool, client=client, auth_parameters=auth_parameters, context=context)
     if auth_flow in SRP_FLOWS:
         return _start_srp(pool=pool, client=client, auth_parameters=auth_parameters, context=context)
     username, password = auth_parameters.get("USERNAME"), auth_parameters.get("PASSWORD")
@@ -122,13 +127,17 @@ def password_sign_in(
     Returns AuthenticationResult, or a NEW_PASSWORD_REQUIRED challenge for a temporary password.
     Raises NotAuthorizedException (bad credentials, disabled user, expired temporary password),
     UserNotFoundException (only when the client does not hide existence),
-    UserNotConfirmedException, PasswordResetRequiredException.
+    UserNotConfirmedException, PasswordResetRequiredException, and the triggers' errors
+    (UserMigration for an unknown name, then PreAuthentication, before the password is checked).
     """
     user = directory.find_user(pool, username)
+    if user is None:
+        user = migration.migrate_user(pool=pool, client=client, username=username, source=migration.AUTHENTICATION, password=password, context=context)
     if user is None and not client.hides_user_existence:
         _equalise_timing(password)
         raise UserNotFoundException("User does not exist.")
     guard = _check_lockout(pool=pool, client=client, user=user, username=username, context=context)
+    triggers.pre_authentication(pool=pool, user=user, client=client, username=username, user_not_found=user is None, context=context)
     if user is None:
         _equalise_timing(password)
         lockout.record_failed_attempt(pool=pool, state=guard)
@@ -169,6 +178,7 @@ def _check_can_sign_in(user: User) -> None:
 
 
 def _succeed(user: User, client: UserPoolClient, context: RequestContext, *, amr: tuple[str, ...]) -> AuthenticationResult:
+    triggers.post_authentication(pool=user.pool, user=user, client=client, context=context)
     events.signed_in(user=user, context=context, details={"client_id": client.client_id, "amr": list(amr)})
     risk.complete_sign_in(user=user, amr=amr)
     return AuthenticationResult(user=user, auth_time=clock.now(), amr=amr)
@@ -191,7 +201,9 @@ def _new_password_challenge(*, pool: UserPool, client: UserPoolClient, user: Use
     return ChallengeResult(name=NEW_PASSWORD_REQUIRED, session=session, parameters=parameters)
 
 
-def _start_srp(*, pool: UserPool, client: UserPoolClient, auth_parameters: dict, context: RequestContext) -> ChallengeResult:
+def _start_srp(
+    *, pool: UserPool, client: UserPoolClient, auth_parameters: dict, context: RequestContext, extra_state: dict | None = None
+) -> ChallengeResult:
     """USER_SRP_AUTH: answer the client's A with salt, B and a SECRET_BLOCK (PASSWORD_VERIFIER)."""
     username = auth_parameters.get("USERNAME")
     a_public = srp.parse_a(auth_parameters.get("SRP_A", ""))
@@ -202,6 +214,8 @@ def _start_srp(*, pool: UserPool, client: UserPoolClient, auth_parameters: dict,
     if user is None and not client.hides_user_existence:
         raise UserNotFoundException("User does not exist.")
     _check_lockout(pool=pool, client=client, user=user, username=username, context=context)
+    if extra_state is None:  # a custom-auth flow (extra_state) ran PreAuthentication already
+        triggers.pre_authentication(pool=pool, user=user, client=client, username=username, user_not_found=user is None, context=context)
     stored = passwords.srp_verifier(user) if user is not None else None
     if stored is None:
         # A decoy challenge that no password answers, so the reply does not tell who exists.
@@ -210,7 +224,7 @@ def _start_srp(*, pool: UserPool, client: UserPoolClient, auth_parameters: dict,
         user_id, (salt, verifier) = user.username, stored
     b_secret, b_public = srp.server_public(verifier)
     secret_block = base64.b64encode(secrets.token_bytes(64)).decode()
-    state = {"A": format(a_public, "x"), "b": format(b_secret, "x"), "B": format(b_public, "x"), "v": format(verifier, "x"), "user_id": user_id}
+    state = {"A": format(a_public, "x"), "b": format(b_secret, "x"), "B": format(b_public, "x"), "v": format(verifier, "x"), "user_id": user_id, **(extra_state or {})}
     start_challenge(pool=pool, client=client, user=user, name=PASSWORD_VERIFIER, state=state, session=secret_block)
     parameters = {"SALT": salt, "SRP_B": format(b_public, "x"), "SECRET_BLOCK": secret_block, "USER_ID_FOR_SRP": user_id, "USERNAME": user_id}
     return ChallengeResult(name=PASSWORD_VERIFIER, session=secret_block, parameters=parameters)
@@ -239,6 +253,8 @@ def _verify_password_claim(*, row: AuthChallenge, user: User, client: UserPoolCl
     _check_can_sign_in(user)
     if user.status == User.Status.FORCE_CHANGE_PASSWORD:
         return _new_password_challenge(pool=row.pool, client=client, user=user)
+    if custom_auth.SESSION_KEY in state:
+        return custom_auth.after_password_verifier(row=row, user=user, client=client, context=context)
     return _after_first_factor(client=client, user=user, context=context)
 
 
@@ -341,7 +357,10 @@ def _complete_new_password(*, row: AuthChallenge, user: User, client: UserPoolCl
         passwords.store_password(user, new_password, temporary=False)
         user.status = User.Status.CONFIRMED
         directory.save_user(user, update_fields=["attributes", "password", "srp_verifier", "password_changed_at", "temporary_password_expires_at", "status"])
-    return _after_first_factor(client=client, user=user, context=context)
+    result = _after_first_factor(client=client, user=user, context=context)
+    if isinstance(result, AuthenticationResult):
+        return dataclasses.replace(result, token_source="TokenGeneration_NewPasswordChallenge")
+    return result
 
 
 _HANDLERS = {NEW_PASSWORD_REQUIRED: _complete_new_password, PASSWORD_VERIFIER: _verify_password_claim}
@@ -358,6 +377,7 @@ def sign_in_after_confirmation(
     """
     if user.pool_id != pool.id:
         raise NotAuthorizedException(BAD_CREDENTIALS)
+    triggers.pre_authentication(pool=pool, user=user, client=client, context=context)
     _check_can_sign_in(user)
     return _after_first_factor(client=client, user=user, context=context)
 
@@ -479,3 +499,7 @@ def _advance_setup(session: str, work):
     _consume(row)
     following = start_challenge(pool=row.pool, client=row.client, user=row.user, name=mfa.MFA_SETUP, state={"verified": verified})
     return value, following
+
+
+# CUSTOM_AUTH lives in its own module and registers its CUSTOM_CHALLENGE answer in _HANDLERS.
+from identity.services import custom_auth  # noqa: E402  (it imports this module)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from identity import events, messaging
+from identity import events, messaging, triggers
 from identity.context import SYSTEM, RequestContext
 from identity.errors import (
     AliasExistsException,
@@ -42,14 +42,17 @@ def sign_up(
     username: str,
     password: str,
     attributes: dict[str, str] | None = None,
+    validation_data: dict | None = None,
     context: RequestContext = SYSTEM,
 ) -> SignUpResult:
     """Register an UNCONFIRMED user and send a confirmation code to an auto-verified attribute.
 
+    The PreSignUp trigger runs before anything is written: it may refuse (its error, and no user),
+    confirm the user (CONFIRMED, no code sent) and mark the email / phone verified.
     Raises NotAuthorizedException (admin-only pool), InvalidParameterException (username,
-    schema, required attributes), InvalidPasswordException, UsernameExistsException, and
-    CodeDeliveryFailureException/LimitExceededException after the user is created (as Cognito).
-    Cognito: SignUp.
+    schema, required attributes), InvalidPasswordException, UsernameExistsException, the trigger
+    errors, and CodeDeliveryFailureException/LimitExceededException after the user is created (as
+    Cognito). Cognito: SignUp.
     """
     if pool.allow_admin_create_user_only:
         raise NotAuthorizedException("SignUp is not permitted for this user pool.")
@@ -59,6 +62,8 @@ def sign_up(
     attribute_rules.check_required(pool, user.attributes)
     passwords.check_password_policy(pool=pool, password=password, user=user)
     _check_available(user)
+    outcome = triggers.pre_sign_up(pool=pool, user=user, client=client, validation_data=validation_data, context=context)
+    apply_pre_sign_up(user, outcome)
     with transaction.atomic():
         passwords.store_password(user, password, temporary=False)
         try:
@@ -66,8 +71,18 @@ def sign_up(
         except AliasExistsException as exc:  # lost a race for the same email/phone username
             raise UsernameExistsException(exc.message) from exc
         events.user_signed_up(user=user, context=context, details={"client_id": client.client_id})
-    delivery = send_confirmation_code(user)
-    return SignUpResult(user=user, user_confirmed=False, code_delivery=delivery)
+    confirmed = user.status == User.Status.CONFIRMED
+    # Cognito sends no confirmation code to a user the trigger confirmed.
+    delivery = None if confirmed else send_confirmation_code(user, source="SignUp", client=client, context=context)
+    return SignUpResult(user=user, user_confirmed=confirmed, code_delivery=delivery)
+
+
+def apply_pre_sign_up(user: User, outcome: triggers.PreSignUpOutcome, *, confirm: bool = True) -> None:
+    """Make the PreSignUp answer true of the unsaved `user`: auto-confirm, auto-verify email / phone."""
+    if confirm and outcome.auto_confirm:
+        user.status = User.Status.CONFIRMED
+    flags = {"email_verified": outcome.auto_verify_email, "phone_number_verified": outcome.auto_verify_phone}
+    user.attributes = {**user.attributes, **{name: "true" for name, on in flags.items() if on}}
 
 
 def _check_available(user: User) -> None:
@@ -85,13 +100,20 @@ def confirmation_target(user: User) -> str | None:
     return None
 
 
-def send_confirmation_code(user: User) -> CodeDeliveryDetails | None:
-    """Send the sign-up code to the auto-verified attribute; None when the pool verifies nothing."""
+def send_confirmation_code(
+    user: User, *, source: str = "SignUp", client: UserPoolClient | None = None, context: RequestContext = SYSTEM,
+) -> CodeDeliveryDetails | None:
+    """Send the sign-up code to the auto-verified attribute; None when the pool verifies nothing.
+
+    `source` names the message for the triggers: SignUp, or ResendCode.
+    """
     attribute = confirmation_target(user)
     if attribute is None:
         return None
     code = codes.issue_code(user=user, purpose=codes.Purpose.SIGN_UP, delivered_to=attribute)
-    return messaging.deliver(user=user, kind=MessageKind.VERIFICATION, code=code, attribute=attribute)
+    return messaging.deliver(
+        user=user, kind=MessageKind.VERIFICATION, code=code, attribute=attribute, source=source, client=client, context=context,
+    )
 
 
 def _unconfirmed_user(pool: UserPool, client: UserPoolClient | None, username: str) -> User:
@@ -119,7 +141,9 @@ def confirm_sign_up(
     Raises CodeMismatchException, ExpiredCodeException, LimitExceededException,
     NotAuthorizedException (already confirmed), UserNotFoundException (CodeMismatchException
     when the client hides existence), AliasExistsException (a verified alias held by another
-    user, unless `force_alias_creation` moves it here). Cognito: ConfirmSignUp.
+    user, unless `force_alias_creation` moves it here). The PostConfirmation trigger runs once the
+    confirmation is committed: its error reaches the caller, and the user stays confirmed, as
+    Cognito. Cognito: ConfirmSignUp.
     """
     user = _unconfirmed_user(pool, client, username)
     pending = codes.pending_code(user=user, purpose=codes.Purpose.SIGN_UP)
@@ -150,6 +174,7 @@ def confirm_sign_up(
         user.status = User.Status.CONFIRMED
         directory.save_user(user, update_fields=["status", "attributes"])
         events.user_confirmed(user=user, context=context, details={"verified": verified})
+    triggers.post_confirmation(pool=pool, user=user, client=client, context=context)
     return user
 
 
@@ -168,7 +193,7 @@ def resend_confirmation_code(
         raise UserNotFoundException("Username/client id combination not found.")
     if user.status != User.Status.UNCONFIRMED:
         raise InvalidParameterException("User is already confirmed.")
-    delivery = send_confirmation_code(user)
+    delivery = send_confirmation_code(user, source="ResendCode", client=client, context=context)
     if delivery is None:
         raise InvalidParameterException("Auto verification not turned on.")
     events.confirmation_code_resent(user=user, context=context)
@@ -178,11 +203,13 @@ def resend_confirmation_code(
 def admin_confirm_sign_up(*, pool: UserPool, username: str, context: RequestContext = SYSTEM) -> User:
     """Confirm a user without a code; attributes stay unverified. Cognito: AdminConfirmSignUp.
 
-    Raises UserNotFoundException, NotAuthorizedException (not UNCONFIRMED).
+    Raises UserNotFoundException, NotAuthorizedException (not UNCONFIRMED), and the
+    PostConfirmation trigger's errors (after the confirmation is committed).
     """
     user = _unconfirmed_user(pool, None, username)
     with transaction.atomic():
         user.status = User.Status.CONFIRMED
         user.save(update_fields=["status", "updated_at"])
         events.user_confirmed_by_admin(user=user, context=context)
+    triggers.post_confirmation(pool=pool, user=user, context=context)
     return user

@@ -12,12 +12,13 @@ from django.db import connection, transaction
 from joserfc import jwt
 from joserfc.errors import JoseError
 
-from identity import clock, crypto
+from identity import clock, crypto, triggers, triggers_catalogue
 from identity.errors import NotAuthorizedException, RefreshTokenReuseException
 from identity.models import RefreshToken, RevokedOrigin, User, UserPool, UserPoolClient
 from identity.services import claims as claim_builders
-from identity.services import hotpath, keys
+from identity.services import hotpath, keys, triggers_config
 from identity.services.pools import issuer_for
+from identity.triggers_tokens import NO_CHANGES, ClaimChanges
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def _timestamps(lifetime: datetime.timedelta) -> tuple[int, int]:
 
 def mint_access_token(
     *, pool: UserPool, client: UserPoolClient, user: User, scopes: list[str], auth_time: int, origin_jti: str, event_id: str,
-    groups: list | None = None,
+    groups: list | None = None, changes: ClaimChanges = NO_CHANGES,
 ) -> str:
     iat, exp = _timestamps(client.validity("AccessToken"))
     payload = {
@@ -78,6 +79,8 @@ def mint_access_token(
         "jti": str(uuid.uuid4()),
         "version": 2,
     }
+    if changes is not NO_CHANGES:
+        payload = changes.apply_to_access_token(payload)
     return _sign(pool, payload)
 
 
@@ -93,6 +96,7 @@ def mint_id_token(
     access_token: str | None = None,
     amr: list[str] | None = None,
     groups: list | None = None,
+    changes: ClaimChanges = NO_CHANGES,
 ) -> str:
     iat, exp = _timestamps(client.validity("IdToken"))
     payload = {
@@ -113,6 +117,8 @@ def mint_id_token(
         payload["at_hash"] = _at_hash(access_token)
     if amr:
         payload["amr"] = list(amr)
+    if changes is not NO_CHANGES:
+        payload = changes.apply_to_id_token(payload)
     return _sign(pool, payload)
 
 
@@ -129,13 +135,19 @@ def issue_token_set(
     include_refresh_token: bool = True,
     event_id: str | None = None,
     with_at_hash: bool = False,
+    trigger_source: str = "TokenGeneration_Authentication",
 ) -> TokenSet:
     """Mint access + ID tokens for a sign-in and store a new refresh-token family.
 
     Every face (token endpoint, InitiateAuth, federation) ends a successful sign-in here.
     `with_at_hash`: the ID token carries at_hash, as Cognito's OAuth endpoints do (its API does not).
+    `trigger_source` is what the PreTokenGeneration trigger is told (TokenGeneration_HostedAuth for
+    the OAuth endpoints, _NewPasswordChallenge, ...); its errors are raised before anything is stored.
     """
     event_id = event_id or str(uuid.uuid4())
+    groups = claim_builders.user_groups(user)
+    # The trigger runs first: when it refuses, no refresh token has been stored.
+    changes = triggers.pre_token_generation(pool=pool, client=client, user=user, source=trigger_source, scopes=list(scopes), groups=groups)
     record = None
     if include_refresh_token:
         record, refresh = _new_refresh_token(pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, amr=list(amr))
@@ -143,23 +155,27 @@ def issue_token_set(
     issued = _mint(
         pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, origin_jti=origin_jti,
         event_id=event_id, nonce=nonce, amr=list(amr), include_id_token=include_id_token,
-        refresh_token=refresh if record else None, with_at_hash=with_at_hash,
+        refresh_token=refresh if record else None, with_at_hash=with_at_hash, groups=groups, changes=changes,
     )
     return dataclasses.replace(issued, origin_jti=origin_jti, family=str(record.family) if record else None)
 
 
-def _mint(*, pool, client, user, scopes, auth_time, origin_jti, event_id, nonce, amr, include_id_token, refresh_token, with_at_hash=False) -> TokenSet:
+def _mint(
+    *, pool, client, user, scopes, auth_time, origin_jti, event_id, nonce, amr, include_id_token, refresh_token, with_at_hash=False,
+    groups=None, changes: ClaimChanges = NO_CHANGES,
+) -> TokenSet:
+    """The one place both tokens' claims are built: every path that mints user tokens comes here."""
     auth_ts = int(auth_time.timestamp())
-    groups = claim_builders.user_groups(user)
+    groups = claim_builders.user_groups(user) if groups is None else groups
     access = mint_access_token(
         pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_ts, origin_jti=origin_jti, event_id=event_id,
-        groups=groups,
+        groups=groups, changes=changes,
     )
     id_token = None
     if include_id_token:
         id_token = mint_id_token(
             pool=pool, client=client, user=user, auth_time=auth_ts, origin_jti=origin_jti, event_id=event_id,
-            nonce=nonce, access_token=access if with_at_hash else None, amr=amr, groups=groups,
+            nonce=nonce, access_token=access if with_at_hash else None, amr=amr, groups=groups, changes=changes,
         )
     expires_in = int(client.validity("AccessToken").total_seconds())
     return TokenSet(access_token=access, expires_in=expires_in, id_token=id_token, refresh_token=refresh_token)
@@ -192,17 +208,31 @@ def refresh(
     Cognito: REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken; RFC 6749 §6.
     """
     rotate = client.refresh_token_rotation if rotate is None else rotate
+    changes = _refresh_changes(pool, client, refresh_token or "")
     outcome = _rotate_fast(pool=pool, client=client, token=refresh_token or "") if rotate else None
     if outcome is None:
         outcome = _consume_refresh_token(pool=pool, client=client, token=refresh_token or "", rotate=rotate)
     if isinstance(outcome, Exception):
         raise outcome
     record, new_token = outcome
+    groups = claim_builders.user_groups(record.user)
     return _mint(
         pool=pool, client=client, user=record.user, scopes=record.scopes, auth_time=record.auth_time,
         origin_jti=str(record.origin_jti), event_id=str(uuid.uuid4()), nonce=None, amr=record.amr,
         include_id_token=True,  # Cognito's refresh responses carry a new ID token too
-        refresh_token=new_token, with_at_hash=with_at_hash,
+        refresh_token=new_token, with_at_hash=with_at_hash, groups=groups, changes=changes,
+    )
+
+
+def _refresh_changes(pool: UserPool, client: UserPoolClient, token: str) -> ClaimChanges:
+    """PreTokenGeneration for a refresh, asked before the token is consumed, so a refusal leaves it usable."""
+    if triggers_config.target_for(pool, triggers_catalogue.PRE_TOKEN_GENERATION) is None:
+        return NO_CHANGES
+    record = live_refresh_token(pool=pool, refresh_token=token)
+    if record is None or record.client_id != client.client_id:
+        return NO_CHANGES  # the consuming step says what is wrong with it
+    return triggers.pre_token_generation(
+        pool=pool, client=client, user=record.user, source="TokenGeneration_RefreshTokens", scopes=list(record.scopes),
     )
 
 
@@ -359,7 +389,11 @@ def _token_user(pool: UserPool, payload: dict) -> User:
 
 
 def issue_client_credentials_token(*, pool: UserPool, client: UserPoolClient, scopes: list[str]) -> TokenSet:
-    """An access token for a machine client: sub is the client id, scopes are its custom scopes."""
+    """An access token for a machine client: sub is the client id, scopes are its custom scopes.
+
+    A V3_0 PreTokenGeneration trigger may change it (TokenGeneration_ClientCredentials); V1_0 and V2_0 are not called.
+    """
+    changes = triggers.pre_token_generation(pool=pool, client=client, user=None, source="TokenGeneration_ClientCredentials", scopes=list(scopes))
     iat, exp = _timestamps(client.validity("AccessToken"))
     payload = {
         "sub": client.client_id,
@@ -373,4 +407,6 @@ def issue_client_credentials_token(*, pool: UserPool, client: UserPoolClient, sc
         "jti": str(uuid.uuid4()),
         "version": 2,
     }
+    if changes is not NO_CHANGES:
+        payload = changes.apply_to_access_token(payload)
     return TokenSet(access_token=_sign(pool, payload), expires_in=exp - iat)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from identity import clock, events, messaging
+from identity import clock, events, messaging, triggers
 from identity.context import SYSTEM, RequestContext
 from identity.errors import (
     AliasExistsException,
@@ -35,13 +35,16 @@ def admin_create_user(
     message_action: str | None = None,
     desired_delivery_mediums: list[str] | None = None,
     force_alias_creation: bool = False,
+    validation_data: dict | None = None,
     context: RequestContext = SYSTEM,
 ) -> User:
     """Create a FORCE_CHANGE_PASSWORD user with a temporary password and send the invitation.
 
     `message_action` "SUPPRESS" sends nothing; "RESEND" re-invites an existing
-    FORCE_CHANGE_PASSWORD user with a fresh temporary password. Raises UsernameExistsException,
-    AliasExistsException, InvalidParameterException, InvalidPasswordException,
+    FORCE_CHANGE_PASSWORD user with a fresh temporary password. PreSignUp_AdminCreateUser runs
+    before the user is written (its refusal creates nothing; its auto-verify flags are kept; the
+    user still has to change the temporary password). Raises UsernameExistsException,
+    AliasExistsException, InvalidParameterException, InvalidPasswordException, the trigger errors,
     UserNotFoundException / UnsupportedUserStateException (RESEND). Cognito: AdminCreateUser.
     """
     if message_action not in (None, "", *MESSAGE_ACTIONS):
@@ -62,6 +65,10 @@ def admin_create_user(
         if attribute in pool.username_attributes:  # an email/phone username is the username: as SignUp
             raise UsernameExistsException(f"An account with the given {attribute} already exists.")
     conflicts = attribute_rules.raise_on_conflict(user, force=force_alias_creation)
+    from identity.services.signup import apply_pre_sign_up
+
+    outcome = triggers.pre_sign_up(pool=pool, user=user, source="PreSignUp_AdminCreateUser", validation_data=validation_data, context=context)
+    apply_pre_sign_up(user, outcome, confirm=False)
     with transaction.atomic():
         for attribute, other in conflicts:
             attribute_rules.release_alias(other, attribute)
@@ -91,7 +98,7 @@ def _send_invitation(user: User, password: str, mediums: list[str] | None) -> li
     for medium in mediums:
         attribute = DELIVERY_MEDIUMS[medium]
         if user.attributes.get(attribute):
-            sent.append(messaging.deliver(user=user, kind=MessageKind.INVITATION, code=password, attribute=attribute))
+            sent.append(messaging.deliver(user=user, kind=MessageKind.INVITATION, code=password, attribute=attribute, source="AdminCreateUser"))
     return sent
 
 
@@ -129,7 +136,7 @@ def update_user_attributes(
     with transaction.atomic():
         directory.save_user(user, update_fields=["attributes", "pending_attributes"])
         events.attributes_updated(user=user, context=context, details={"names": sorted(attributes)})
-    return [_send_verification(user, name) for name in to_verify]
+    return [_send_verification(user, name, client=client, context=context) for name in to_verify]
 
 
 def _apply_changes(user: User, changes: dict, *, admin: bool) -> list[str]:
@@ -160,12 +167,18 @@ def _apply_changes(user: User, changes: dict, *, admin: bool) -> list[str]:
     return to_verify
 
 
-def _send_verification(user: User, attribute: str) -> CodeDeliveryDetails:
+def _send_verification(
+    user: User, attribute: str, *, source: str = "UpdateUserAttribute", client: UserPoolClient | None = None,
+    context: RequestContext = SYSTEM,
+) -> CodeDeliveryDetails:
     destination = user.pending_attributes.get(attribute) or user.attributes.get(attribute, "")
     code = codes.issue_code(
         user=user, purpose=codes.Purpose.VERIFY_ATTRIBUTE, attribute_name=attribute, delivered_to=attribute
     )
-    return messaging.deliver(user=user, kind=MessageKind.VERIFICATION, code=code, attribute=attribute, destination=destination)
+    return messaging.deliver(
+        user=user, kind=MessageKind.VERIFICATION, code=code, attribute=attribute, destination=destination,
+        source=source, client=client, context=context,
+    )
 
 
 def admin_update_user_attributes(
@@ -184,7 +197,7 @@ def admin_update_user_attributes(
         directory.save_user(user, update_fields=["attributes", "pending_attributes"])
         events.attributes_updated(user=user, context=context, details={"names": sorted(attributes), "admin": True})
     for name in to_verify:
-        _send_verification(user, name)
+        _send_verification(user, name, context=context)
     return user
 
 
@@ -227,7 +240,7 @@ def get_user_attribute_verification_code(
     Cognito: GetUserAttributeVerificationCode.
     """
     _check_verifiable(user, attribute_name)
-    details = _send_verification(user, attribute_name)
+    details = _send_verification(user, attribute_name, source="VerifyUserAttribute", client=client, context=context)
     events.attribute_verification_sent(user=user, context=context, details={"attribute": attribute_name})
     return details
 

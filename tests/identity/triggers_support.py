@@ -74,12 +74,24 @@ def start_webhook_server() -> WebhookServer:
             if action[0] == "hang":
                 hook.release.wait(5)  # longer than the test's timeout; released at teardown
                 return
+            if action[0] == "call":  # a Cognito-style handler named by the path runs on the event (triggers as webhooks)
+                self._call(action[1], body)
+                return
             if action[0] == "echo":  # the event back, response filled in
                 event = json.loads(body)
                 event["response"].update(action[1])
                 self._send(200, json.dumps(event).encode())
             else:  # ("status", code, body bytes)
                 self._send(action[1], action[2])
+
+        def _call(self, resolve, body: bytes):
+            handler = resolve(self.path.split("?")[0].strip("/"))
+            try:
+                answered = handler(json.loads(body), None)
+            except Exception as exc:  # noqa: BLE001 — a Lambda's error document, as a webhook reports it
+                self._send(400, json.dumps({"errorMessage": str(exc)}).encode())
+                return
+            self._send(200, json.dumps(answered).encode())
 
         def _send(self, status: int, payload: bytes):
             self.send_response(status)
