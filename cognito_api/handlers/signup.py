@@ -13,6 +13,8 @@ def sign_up(params: dict, context) -> dict:
         attributes=attributes(params), validation_data=attributes(params, "ValidationData") or None, context=context,
     )
     body = {"UserConfirmed": result.user_confirmed, "UserSub": result.user_sub}
+    if not result.user_confirmed and "ALLOW_USER_AUTH" in client.explicit_auth_flows:
+        body["Session"] = passwordless.signing_up_session(user=result.user, client=client)
     if result.code_delivery:
         body["CodeDeliveryDetails"] = result.code_delivery.as_cognito()
     return body
@@ -25,8 +27,9 @@ def confirm_sign_up(params: dict, context) -> dict:
         pool=client.pool, client=client, username=username, code=required(params, "ConfirmationCode"),
         force_alias_creation=bool(optional(params, "ForceAliasCreation", bool)), context=context,
     )
-    # For InitiateAuth(USER_AUTH) to sign the user in without asking again (passwordless.py).
-    return {"Session": passwordless.sign_up_session(user=user, client=client)}
+    # Given SignUp's Session, one for InitiateAuth(USER_AUTH) to sign the user in without asking again (passwordless.py).
+    session = passwordless.sign_up_session(user=user, client=client, signing_up=optional(params, "Session"))
+    return {"Session": session} if session else {}
 
 
 def resend_confirmation_code(params: dict, context) -> dict:

@@ -12,7 +12,7 @@ so an unknown name locks exactly like a real one and lockout tells nobody who ex
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 
@@ -39,6 +39,7 @@ class LockoutState:
     failures: int = 0
     last_failure: float | None = None  # POSIX seconds, from identity.clock
     locked_until: float | None = None
+    reserved: int | None = None  # this attempt's place in the count, taken before the password was checked
 
 
 def subject_for(*, pool: UserPool, user: User | None, username: str) -> str:
@@ -49,6 +50,11 @@ def subject_for(*, pool: UserPool, user: User | None, username: str) -> str:
     return "name:" + crypto.keyed_digest("lockout-name", normalize.username_key(username, case_sensitive=pool.case_sensitive))
 
 
+def mfa_subject_for(user: User) -> str:
+    """Wrong second-factor codes have a count of their own, cleared only by a finished sign-in."""
+    return f"mfa:{user.pk}"
+
+
 def lock_seconds(*, pool: UserPool, failures: int) -> int:
     """How long the `failures`-th failure locks for: 0 below the threshold, then doubling up to the cap."""
     if not pool.lockout_threshold or failures < pool.lockout_threshold:
@@ -57,53 +63,78 @@ def lock_seconds(*, pool: UserPool, failures: int) -> int:
     return min(pool.lockout_base_delay_seconds * 2**doublings, pool.lockout_max_delay_seconds)
 
 
-def check_not_locked(*, pool: UserPool, subject: str) -> LockoutState:
-    """Refuse an attempt while the subject is locked; else return the state to record the outcome on.
+def check_not_locked(*, pool: UserPool, subject: str, reserve: bool = True) -> LockoutState:
+    """Refuse an attempt while the subject is locked; else count it and return the state to record the outcome on.
 
-    Raises NotAuthorizedException("Password attempts exceeded") during a lock, writing nothing.
-    A count older than the pool's reset window is treated as no count.
+    The attempt is counted before any password is looked at, so a burst of parallel attempts cannot
+    all pass before the first failure is written: below the threshold each takes a place, past it
+    only one attempt at a time may try (the others are refused and their places given back, so
+    they do not extend the lock). `reserve=False` only looks (the SRP first step, which proves
+    nothing). Raises NotAuthorizedException("Password attempts exceeded"). A count older than the
+    pool's reset window is treated as no count.
     """
-    stored = cache.get(_state_key(pool.pk, subject))
+    state_key, count_key = _state_key(pool.pk, subject), _count_key(pool.pk, subject)
+    stored = cache.get(state_key)
     now = clock.now().timestamp()
-    if not stored or now - stored["last"] >= pool.lockout_reset_seconds:
-        return LockoutState(pool_id=pool.pk, subject=subject)
-    state = LockoutState(
-        pool_id=pool.pk, subject=subject, failures=stored["failures"], last_failure=stored["last"], locked_until=stored["until"]
-    )
-    if state.locked_until and now < state.locked_until:
+    if stored and now - stored["last"] >= pool.lockout_reset_seconds:
+        cache.delete_many([state_key, count_key])
+        stored = None
+    if stored and stored["until"] and now < stored["until"]:
         raise NotAuthorizedException(LOCKED_MESSAGE)
-    return state
+    state = LockoutState(pool_id=pool.pk, subject=subject)
+    if stored:
+        state = replace(state, failures=stored["failures"], last_failure=stored["last"], locked_until=stored["until"])
+    if not reserve or not pool.lockout_threshold:
+        return state
+    reserved = _increment(count_key, timeout=_timeout(pool))
+    if reserved > max(pool.lockout_threshold, state.failures + 1):
+        _give_back(count_key)
+        raise NotAuthorizedException(LOCKED_MESSAGE)
+    return replace(state, reserved=reserved)
 
 
 def record_failed_attempt(*, pool: UserPool, state: LockoutState) -> LockoutState:
     """Count one failed password for the subject `state` came from, locking it once past the threshold."""
     now = clock.now().timestamp()
     count_key = _count_key(pool.pk, state.subject)
-    timeout = pool.lockout_reset_seconds + pool.lockout_max_delay_seconds
-    if state.last_failure is None:
-        cache.set(count_key, 1, timeout=timeout)
-        failures = 1
-    else:
-        failures = _increment(count_key, timeout=timeout)
-    # The counter is atomic, so concurrent failures each count and the lock that follows is longer.
+    failures = state.reserved if state.reserved is not None else _increment(count_key, timeout=_timeout(pool))
+    # Parallel failures finish in any order: the lock follows the highest count taken.
+    failures = max(failures, cache.get(count_key) or 0)
     delay = lock_seconds(pool=pool, failures=failures)
     locked_until = now + delay if delay else state.locked_until
-    cache.set(_state_key(pool.pk, state.subject), {"failures": failures, "last": now, "until": locked_until}, timeout=timeout)
+    cache.set(_state_key(pool.pk, state.subject), {"failures": failures, "last": now, "until": locked_until}, timeout=_timeout(pool))
     return LockoutState(pool_id=pool.pk, subject=state.subject, failures=failures, last_failure=now, locked_until=locked_until)
 
 
 def record_success(*, state: LockoutState) -> None:
     """A proven password clears the subject's count (nothing to write when there was none)."""
-    if state.last_failure is not None:
-        cache.delete_many([_state_key(state.pool_id, state.subject), _count_key(state.pool_id, state.subject)])
+    if state.last_failure is not None or state.reserved is not None:
+        clear(pool_id=state.pool_id, subject=state.subject)
+
+
+def clear(*, pool_id: str, subject: str) -> None:
+    cache.delete_many([_state_key(pool_id, subject), _count_key(pool_id, subject)])
+
+
+def _timeout(pool: UserPool) -> int:
+    return pool.lockout_reset_seconds + pool.lockout_max_delay_seconds
 
 
 def _increment(key: str, *, timeout: int) -> int:
+    # add() creates the counter only if absent, so incr() is atomic on every backend and no count is lost.
+    cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)
-    except ValueError:  # expired from the cache meanwhile
-        cache.set(key, 1, timeout=timeout)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout=timeout)
         return 1
+
+
+def _give_back(key: str) -> None:
+    try:
+        cache.decr(key)
+    except ValueError:
+        pass
 
 
 def _state_key(pool_id: str, subject: str) -> str:

@@ -18,7 +18,7 @@ from identity.context import SYSTEM, RequestContext
 from identity.errors import IdentityError, InvalidParameterException, NotAuthorizedException, UserNotFoundException
 from identity.messaging import details_for
 from identity.models import AuthChallenge, User, UserPool, UserPoolClient
-from identity.services import directory, mfa, passkeys, signin
+from identity.services import codes, directory, mfa, passkeys, signin
 
 USER_AUTH = "USER_AUTH"
 SELECT_CHALLENGE = "SELECT_CHALLENGE"
@@ -27,6 +27,7 @@ PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, WEB_AUTHN = "PASSWORD", "PASSWORD_SR
 FIRST_FACTORS = (WEB_AUTHN, EMAIL_OTP, SMS_OTP, PASSWORD)
 # ConfirmSignUp's Session: an AuthChallenge row of this name, redeemed once by InitiateAuth(USER_AUTH).
 SIGNED_UP = "SIGNED_UP"
+SIGNING_UP = "SIGNING_UP"
 AMR = {EMAIL_OTP: ("otp",), SMS_OTP: ("otp", "sms"), WEB_AUTHN: ("hwk",)}
 
 
@@ -186,8 +187,31 @@ HANDLERS = {
 
 # --- Sign-in straight after sign-up -----------------------------------------------------------
 
-def sign_up_session(*, user: User, client: UserPoolClient) -> str:
-    """The Session ConfirmSignUp returns: one InitiateAuth(USER_AUTH) within AuthSessionValidity signs the user in."""
+def signing_up_session(*, user: User, client: UserPoolClient) -> str:
+    """The Session SignUp returns, proof that whoever confirms is whoever signed up (with the password).
+
+    It lives as long as the confirmation code does. Cognito: SignUp's Session.
+    """
+    session = crypto.random_token(96)
+    AuthChallenge.objects.create(
+        pool=user.pool, client=client, user=user, challenge_name=SIGNING_UP, session_digest=crypto.keyed_digest("auth-session", session),
+        expires_at=clock.now() + codes.LIFETIMES[codes.Purpose.SIGN_UP],
+    )
+    return session
+
+
+def sign_up_session(*, user: User, client: UserPoolClient, signing_up: str | None) -> str | None:
+    """The Session ConfirmSignUp returns, when given SignUp's own Session for this user and app client:
+    one InitiateAuth(USER_AUTH) within AuthSessionValidity then signs the user in. Without it, None:
+    a confirmation code alone never signs anyone in."""
+    if not signing_up or "ALLOW_USER_AUTH" not in client.explicit_auth_flows:
+        return None
+    consumed = AuthChallenge.objects.filter(
+        session_digest=crypto.keyed_digest("auth-session", signing_up), pool=user.pool, client=client, user=user,
+        challenge_name=SIGNING_UP, consumed_at__isnull=True, expires_at__gt=clock.now(),
+    ).update(consumed_at=clock.now())
+    if not consumed:
+        return None
     return signin.start_challenge(pool=user.pool, client=client, user=user, name=SIGNED_UP)
 
 

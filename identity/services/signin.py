@@ -10,15 +10,17 @@ import base64
 import dataclasses
 import datetime
 import functools
+import hashlib
 import hmac
 import json
 import secrets
+import uuid
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 
-from identity import clock, crypto, events, triggers
+from identity import clock, crypto, events, normalize, triggers
 from identity.context import SYSTEM, RequestContext
 from identity.errors import (
     CodeMismatchException,
@@ -143,6 +145,8 @@ def password_sign_in(
         lockout.record_failed_attempt(pool=pool, state=guard)
         risk.record_failed_sign_in(pool=pool, user=None, context=context)
         raise NotAuthorizedException(BAD_CREDENTIALS)
+    if not user.password:
+        _equalise_timing(password)  # no stored password (passwordless, imported): the same cost as a wrong one
     if not passwords.password_matches(user, password):
         lockout.record_failed_attempt(pool=pool, state=guard)
         risk.record_failed_sign_in(pool=pool, user=user, context=context)
@@ -155,10 +159,12 @@ def password_sign_in(
     return _after_first_factor(client=client, user=user, context=context, password=password)
 
 
-def _check_lockout(*, pool: UserPool, client: UserPoolClient, user: User | None, username: str, context) -> lockout.LockoutState:
+def _check_lockout(
+    *, pool: UserPool, client: UserPoolClient, user: User | None, username: str, context, reserve: bool = True
+) -> lockout.LockoutState:
     # Before any password work: a locked subject is refused, known or not, at the same cost.
     try:
-        return lockout.check_not_locked(pool=pool, subject=lockout.subject_for(pool=pool, user=user, username=username))
+        return lockout.check_not_locked(pool=pool, subject=lockout.subject_for(pool=pool, user=user, username=username), reserve=reserve)
     except NotAuthorizedException:
         if user is not None:
             events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "locked"})
@@ -213,13 +219,13 @@ def _start_srp(
     user = directory.find_user(pool, username)
     if user is None and not client.hides_user_existence:
         raise UserNotFoundException("User does not exist.")
-    _check_lockout(pool=pool, client=client, user=user, username=username, context=context)
+    _check_lockout(pool=pool, client=client, user=user, username=username, context=context, reserve=False)
     if extra_state is None:  # a custom-auth flow (extra_state) ran PreAuthentication already
         triggers.pre_authentication(pool=pool, user=user, client=client, username=username, user_not_found=user is None, context=context)
     stored = passwords.srp_verifier(user) if user is not None else None
     if stored is None:
         # A decoy challenge that no password answers, so the reply does not tell who exists.
-        user_id, salt, verifier = username, secrets.token_hex(16), secrets.randbelow(srp.N)
+        user_id, salt, verifier = _srp_decoy(pool, username)
     else:
         user_id, (salt, verifier) = user.username, stored
     b_secret, b_public = srp.server_public(verifier)
@@ -228,6 +234,15 @@ def _start_srp(
     start_challenge(pool=pool, client=client, user=user, name=PASSWORD_VERIFIER, state=state, session=secret_block)
     parameters = {"SALT": salt, "SRP_B": format(b_public, "x"), "SECRET_BLOCK": secret_block, "USER_ID_FOR_SRP": user_id, "USERNAME": user_id}
     return ChallengeResult(name=PASSWORD_VERIFIER, session=secret_block, parameters=parameters)
+
+
+def _srp_decoy(pool: UserPool, username: str) -> tuple[str, str, int]:
+    """The same salt and verifier every time for one unknown name, as a real user's are, and the
+    internal username a real user of this pool would show (a UUID where email or phone is the username)."""
+    key = normalize.username_key(username, case_sensitive=pool.case_sensitive)
+    digest = bytes.fromhex(crypto.keyed_digest("srp-decoy", f"{pool.pk}:{key}"))
+    user_id = str(uuid.UUID(bytes=digest[:16], version=4)) if pool.username_attributes else username
+    return user_id, digest[16:32].hex(), int.from_bytes(hashlib.sha256(digest).digest() * 12, "big") % srp.N
 
 
 def _verify_password_claim(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
@@ -389,6 +404,8 @@ def _after_first_factor(*, client: UserPoolClient, user: User, context: RequestC
     step = risk.next_step(user=user, client=client, context=context, step=mfa.next_mfa_step(user), password=password)
     if step.challenge is None:
         return _succeed(user, client, context, amr=("pwd",))
+    # While wrong codes have locked the second factor, no new challenge (and no new code sent).
+    lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user), reserve=False)
     return _mfa_challenge(client=client, user=user, step=step)
 
 
@@ -416,8 +433,11 @@ def _mfa_challenge(*, client: UserPoolClient, user: User, step: mfa.MfaStep) -> 
 def _code_answer(*fields: str):
     def answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
         given = next((str(responses[name]) for name in fields if responses.get(name)), "")
-        if user is None or not given or not crypto.digests_match(row.state.get("code_digest", ""), _mfa_code_digest(user, given)):
+        if user is None:  # a decoy step for an unknown name: no code answers it
             raise CodeMismatchException("Invalid code or auth state for the user.")
+        guard = lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user))
+        right = bool(given) and crypto.digests_match(row.state.get("code_digest", ""), _mfa_code_digest(user, given))
+        _count_second_factor(user, guard, right, CodeMismatchException("Invalid code or auth state for the user."))
         # A passwordless first factor's row names its own amr (passwordless.py).
         return _succeed(user, client, context, amr=tuple(row.state.get("amr", ("pwd", "mfa"))))
 
@@ -426,9 +446,18 @@ def _code_answer(*fields: str):
 
 def _software_token_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
     # A recovery code is accepted in the same field (our addition; Cognito has none).
-    if not mfa.check_software_token(user=user, code=str(responses.get("SOFTWARE_TOKEN_MFA_CODE", ""))):
-        raise CodeMismatchException("Invalid code received for user")
+    guard = lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user))
+    right = mfa.check_software_token(user=user, code=str(responses.get("SOFTWARE_TOKEN_MFA_CODE", "")))
+    _count_second_factor(user, guard, right, CodeMismatchException("Invalid code received for user"))
     return _succeed(user, client, context, amr=("pwd", "mfa"))
+
+
+def _count_second_factor(user: User, guard: lockout.LockoutState, right: bool, wrong: Exception) -> None:
+    """Wrong codes lock out as wrong passwords do, across challenges, so a known password gives no endless guesses."""
+    if not right:
+        lockout.record_failed_attempt(pool=user.pool, state=guard)
+        raise wrong
+    lockout.record_success(state=guard)
 
 
 def _select_mfa_type_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:

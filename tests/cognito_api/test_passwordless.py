@@ -163,20 +163,29 @@ def test_admin_initiate_auth_runs_user_auth_too(signed_idp, app, ana, pool):
 
 def test_confirm_sign_up_returns_a_session_that_signs_the_user_in_once(idp, app, pool):
     mail.outbox.clear()
-    idp.sign_up(ClientId=app.client_id, Username="cai", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "cai@example.com"}])
+    signing_up = idp.sign_up(ClientId=app.client_id, Username="cai", Password=PASSWORD,
+                             UserAttributes=[{"Name": "email", "Value": "cai@example.com"}])["Session"]
     code = CODE.search(mail.outbox[-1].body).group(1)
-    session = idp.confirm_sign_up(ClientId=app.client_id, Username="cai", ConfirmationCode=code)["Session"]
+    session = idp.confirm_sign_up(ClientId=app.client_id, Username="cai", ConfirmationCode=code, Session=signing_up)["Session"]
     done = idp.initiate_auth(ClientId=app.client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "cai"}, Session=session)
     assert _username_of(idp, done) == "cai"
     assert _error(idp.initiate_auth, ClientId=app.client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "cai"},
                   Session=session) == "NotAuthorizedException"
 
 
-def test_a_sign_up_session_is_only_for_the_user_who_signed_up(idp, app, pool, ana):
+def test_a_confirmation_code_alone_signs_nobody_in(idp, app, pool):
     mail.outbox.clear()
     idp.sign_up(ClientId=app.client_id, Username="cai", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "cai@example.com"}])
     code = CODE.search(mail.outbox[-1].body).group(1)
-    session = idp.confirm_sign_up(ClientId=app.client_id, Username="cai", ConfirmationCode=code)["Session"]
+    assert "Session" not in idp.confirm_sign_up(ClientId=app.client_id, Username="cai", ConfirmationCode=code)
+
+
+def test_a_sign_up_session_is_only_for_the_user_who_signed_up(idp, app, pool, ana):
+    mail.outbox.clear()
+    signing_up = idp.sign_up(ClientId=app.client_id, Username="cai", Password=PASSWORD,
+                             UserAttributes=[{"Name": "email", "Value": "cai@example.com"}])["Session"]
+    code = CODE.search(mail.outbox[-1].body).group(1)
+    session = idp.confirm_sign_up(ClientId=app.client_id, Username="cai", ConfirmationCode=code, Session=signing_up)["Session"]
     assert _error(idp.initiate_auth, ClientId=app.client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "ana"},
                   Session=session) == "NotAuthorizedException"
 
