@@ -54,8 +54,15 @@ _BY_MESSAGE = {
 }
 
 
+# A trigger's refusal is the pool's own sentence ("PreAuthentication failed with error <message>."),
+# shown as Cognito's hosted UI shows it: untranslated, since the handler wrote it.
+_TRIGGER_ERRORS = {"UserLambdaValidationException", "InvalidLambdaResponseException", "UnexpectedLambdaException"}
+
+
 def describe(exc: IdentityError) -> str:
     """The sentence to show for `exc`, translated; Cognito's own words when we have nothing better."""
+    if exc.code in _TRIGGER_ERRORS:
+        return exc.message
     if exc.message in _BY_MESSAGE:
         return str(_BY_MESSAGE[exc.message])
     if exc.code == "InvalidParameterException" or exc.message.startswith("Password does not conform"):
