@@ -21,6 +21,9 @@ PAGES = {
     "totpSetup": lambda tour: to_totp_setup(tour),
     "recoveryCodes": lambda tour: to_recovery_codes(tour),
     "totpCode": lambda tour: to_totp_code(tour),
+    "selectFactor": lambda tour: to_select_factor(tour),
+    "signInOptions": lambda tour: _passwordless_tour(tour).open("signInOptions"),
+    "passkeys": lambda tour: to_passkeys(tour),
 }
 COLOR_SCHEMES = ("light", "dark")
 VIEWPORT = {"width": 640, "height": 800}
@@ -123,6 +126,46 @@ def to_totp_code(tour: Tour) -> None:
     mfa_tour.sign_in(email)
 
 
+def to_select_factor(tour: Tour) -> None:
+    import pyotp
+
+    from identity.services import mfa, mfa_config
+
+    mfa_tour = _mfa_tour(tour)
+    mfa_config.set_user_pool_mfa_config(pool=mfa_tour.pool, mfa_configuration="ON", software_token_enabled=True, email_enabled=True)
+    mfa_tour.pool.refresh_from_db()
+    email = _new_mfa_user(mfa_tour)
+    user = mfa_tour.pool.users.get(email_login=email)
+    mfa.verify_software_token(user=user, code=pyotp.TOTP(mfa.associate_software_token(user=user)).now())
+    mfa.set_user_mfa_preference(user=user, software_token={"Enabled": True, "PreferredMfa": False}, email={"Enabled": True})
+    mfa_tour.sign_in(email)
+
+
+def _passwordless_tour(tour: Tour) -> Tour:
+    """A third demo pool whose users may sign in with a passkey or an emailed code (created once)."""
+    from identity.models import UserPool
+    from identity.services import pools
+
+    pool = UserPool.objects.filter(name="Demo pool, passwordless").first()
+    if pool is None:
+        pool = pools.create_user_pool(name="Demo pool, passwordless", username_attributes=["email"],
+                                      allowed_first_auth_factors=["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"])
+        pools.create_user_pool_client(pool=pool, name="Demo app", allowed_oauth_flows=["code"], allowed_oauth_scopes=["openid", "email"],
+                                      callback_urls=tour.client.callback_urls,
+                                      explicit_auth_flows=["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    return replace(tour, pool=pool, client=pool.clients.get())
+
+
+def to_passkeys(tour: Tour) -> None:
+    from urllib.parse import urlencode as encode
+
+    passwordless = _passwordless_tour(tour)
+    email = _new_mfa_user(passwordless)
+    passwordless.goto(f"{passwordless.issuer}/login?{encode({'client_id': passwordless.client.client_id})}")
+    passwordless.sign_in(email, navigate=False)
+    passwordless.goto(f"{passwordless.issuer}/passkeys?{encode({'client_id': passwordless.client.client_id})}")
+
+
 @dataclass
 class Tour:
     """The browser page, the demo pool and app, and the moves the page functions are made of."""
@@ -174,7 +217,8 @@ def _start_django(workdir: Path) -> str:
 
     port = free_port()
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'screenshots.sqlite3'}"
-    os.environ["USERPOOLS_BASE_URL"] = f"http://127.0.0.1:{port}"
+    # localhost, not 127.0.0.1: a passkey's relying party must be a host name, not an address.
+    os.environ["USERPOOLS_BASE_URL"] = f"http://localhost:{port}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # Playwright's sync API runs an event loop in this thread; the page functions may still use the ORM.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
