@@ -38,3 +38,24 @@ def test_required_mfa_enrols_an_authenticator_then_asks_for_its_code(page, new_p
     fill(other, {"Code": codes[0]})
     press(other, "Confirm")
     expect_callback(other)
+
+
+def test_choosing_a_factor_then_the_emailed_code(page, rp, hosted_pool, ana, mailbox):
+    from identity.services import mfa
+
+    mfa_config.set_user_pool_mfa_config(pool=hosted_pool, mfa_configuration="OPTIONAL", software_token_enabled=True, email_enabled=True)
+    hosted_pool.refresh_from_db()
+    ana.pool = hosted_pool
+    mfa.verify_software_token(user=ana, code=pyotp.TOTP(mfa.associate_software_token(user=ana)).now())
+    mfa.set_user_mfa_preference(user=ana, software_token={"Enabled": True, "PreferredMfa": False}, email={"Enabled": True})
+    page.goto(rp.authorize_url())
+    sign_in(page, "ana")
+    expect(page.get_by_role("heading", name="Confirm it's you")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Email", exact=True).check()
+    press(page, "Continue")
+    expect(page.get_by_role("heading", name="Enter the code we emailed you")).to_be_visible()
+    assert_accessible(page)
+    fill(page, {"Code": mailbox.latest_code("ana@example.com")})
+    press(page, "Confirm")
+    expect_callback(page)
