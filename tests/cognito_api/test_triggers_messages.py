@@ -73,6 +73,24 @@ def test_every_message_names_its_source(idp, signed_idp, pool, app):
     assert seen[3]["request"]["usernameParameter"] == "{username}"
 
 
+def test_an_mfa_code_message_is_authentication(idp, transactional_db, target):
+    from identity.services import mfa, mfa_config
+
+    pool = factories.create_pool()
+    mfa_config.set_user_pool_mfa_config(pool=pool, mfa_configuration="OPTIONAL", email_enabled=True)
+    pool.refresh_from_db()
+    client = factories.create_client(pool=pool)
+    user = factories.create_user(pool=pool, username="dee", attributes={"email": "dee@example.com", "email_verified": "true"})
+    mfa.set_user_mfa_preference(user=user, email={"Enabled": True})
+    install(pool, CustomMessage=target("custom_message"))
+    challenge = idp.initiate_auth(ClientId=client.client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "dee", "PASSWORD": PASSWORD})
+    assert challenge["ChallengeName"] == "EMAIL_OTP" and sources() == ["CustomMessage_Authentication"]
+    code = re.fullmatch(r"Hello dee, your Acme code is (\d{6})\.", mail.outbox[-1].body).group(1)
+    done = idp.respond_to_auth_challenge(ClientId=client.client_id, ChallengeName="EMAIL_OTP", Session=challenge["Session"],
+                                         ChallengeResponses={"USERNAME": "dee", "EMAIL_OTP_CODE": code})
+    assert done["AuthenticationResult"]["AccessToken"]
+
+
 def test_a_custom_email_sender_gets_the_code_encrypted_and_nothing_is_sent_by_us(idp, pool, app, target, key_pair):
     public_pem, private_pem = key_pair
     install(pool, CustomEmailSender={"LambdaVersion": "V1_0", "LambdaArn": target("custom_sender")}, KMSKeyID=public_pem)
