@@ -105,3 +105,26 @@ def authorize(credential: ApiCredential, *, action: str, pool_id: str | None) ->
         f"User: arn:aws:iam::{ACCOUNT}:user/{credential.principal} is not authorized to perform: "
         f"cognito-idp:{action} on resource: {resource} because no identity-based policy allows the cognito-idp:{action} action"
     )
+
+
+def authorize_python_triggers(credential: ApiCredential, *, action: str, params: dict) -> None:
+    """A `python:` trigger runs code inside the server, beyond any one pool: only an all-pools key may name one.
+
+    A key scoped to pools may still point triggers at webhooks.
+    """
+    config = params.get("LambdaConfig")
+    if credential.all_pools or not isinstance(config, dict):
+        return
+    if any(isinstance(v, str) and v.startswith("python:") for v in _strings_in(config)):
+        raise AccessDeniedException(
+            f"User: arn:aws:iam::{ACCOUNT}:user/{credential.principal} is not authorized to perform: cognito-idp:{action} "
+            "with an in-process (python:) trigger: only a key for all pools may run code in the server"
+        )
+
+
+def _strings_in(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings_in(item)
+    elif isinstance(value, str):
+        yield value

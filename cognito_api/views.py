@@ -96,4 +96,5 @@ def _run_signed(request, action: str, params: dict) -> dict:
         return SIGNED_ACTIONS[action](params, context, pool_ids=credentials.pools_in_scope(credential))
     pool_id = params.get("UserPoolId")
     credentials.authorize(credential, action=action, pool_id=pool_id if isinstance(pool_id, str) else None)
+    credentials.authorize_python_triggers(credential, action=action, params=params)
     return SIGNED_ACTIONS[action](params, context)

@@ -139,3 +139,14 @@ def test_a_signature_is_bound_to_its_body_and_its_time(live_server, two_pools, m
     monkeypatch.setattr(clock, "now", lambda: later)
     stale = requests.post(request.url, data=request.body, headers=headers, timeout=10)
     assert stale.json()["__type"] == "InvalidSignatureException" and stale.json()["message"].startswith("Signature expired")
+
+
+def test_only_an_all_pools_key_may_name_an_in_process_trigger(live_server, two_pools):
+    mine, _other = two_pools
+    _command("create_access_key", "--pool", mine.id, "--access-key-id", "scoped-key", "--secret-access-key", "s3cret")
+    idp = _client(live_server.url, "scoped-key", "s3cret")
+    with pytest.raises(ClientError) as excinfo:
+        idp.update_user_pool(UserPoolId=mine.id, LambdaConfig={"PreSignUp": "python:tests.identity.trigger_handlers.auto_confirm"})
+    assert _error(excinfo)[0] == "AccessDeniedException"
+    mine.refresh_from_db()
+    assert not mine.lambda_config
