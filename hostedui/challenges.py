@@ -17,6 +17,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hostedui.forms import NewPasswordForm
+from identity import crypto
 from identity.services import directory, mfa, passwordless, signin
 
 FACTOR_NAMES = {
@@ -97,11 +98,13 @@ def _delivery_note(parameters: dict) -> dict:
 
 
 def _associate(pool, pending: dict, context) -> dict:
-    if pending.get("secret"):
+    if pending.get("enrolment"):
         return pending
     secret, session = signin.associate_software_token_in_session(session=pending["session"], context=context)
     user = directory.find_user(pool, pending["username"])
-    return {**pending, "secret": secret, "session": session, "otpauth_uri": mfa.provisioning_uri(user=user, secret=secret)}
+    # The authenticator's key waits in the session store between two pages: encrypted, as keys at rest are.
+    enrolment = crypto.encrypt(json.dumps({"secret": secret, "uri": mfa.provisioning_uri(user=user, secret=secret)}))
+    return {**pending, "session": session, "enrolment": enrolment}
 
 
 def _verify(form: forms.Form, pending: dict, context) -> str:
@@ -116,8 +119,8 @@ def _qr_data_uri(text: str) -> str:
 
 
 def _setup_context(pending: dict) -> dict:
-    uri = pending.get("otpauth_uri", "")
-    return {"secret": pending.get("secret", ""), "qr": _qr_data_uri(uri) if uri else ""}
+    enrolment = json.loads(crypto.decrypt(pending["enrolment"])) if pending.get("enrolment") else {}
+    return {"secret": enrolment.get("secret", ""), "qr": _qr_data_uri(enrolment["uri"]) if enrolment else ""}
 
 
 CHALLENGE_PAGES = {

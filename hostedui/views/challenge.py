@@ -1,6 +1,8 @@
 """The page of whichever challenge the sign-in state machine asked for (hostedui.challenges)."""
 from __future__ import annotations
 
+import json
+
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -11,6 +13,7 @@ from hostedui.forms import SYMBOLS, password_rules
 from hostedui.messages import describe
 from hostedui.pages import hosted_page, page
 from hostedui.views.steps import finish_step
+from identity import crypto
 from identity.errors import IdentityError
 from identity.services import mfa, signin
 from identity.web import request_context
@@ -61,7 +64,7 @@ def _offer_recovery_codes(request, pool, result, context):
     # Signed in already; the codes are shown once, on the next page, then forgotten.
     finish_step(request, pool, result)
     codes = mfa.generate_recovery_codes(user=result.user, context=context)
-    flow.remember(request, pool, RECOVERY_KEY, {"codes": codes})
+    flow.remember(request, pool, RECOVERY_KEY, {"codes": crypto.encrypt(json.dumps(codes))})
     return HttpResponseRedirect(flow.page_url(request, pool, "recovery-codes"))
 
 
@@ -72,4 +75,5 @@ def recovery_codes(request, pool, client):
     flow.remember(request, pool, RECOVERY_KEY, None)
     if not saved or session.current_user(request, pool) is None:
         return HttpResponseRedirect(flow.continue_url(request, pool))
-    return page(request, pool, client, "recovery_codes.html", {"codes": saved["codes"], "continue_url": flow.continue_url(request, pool)})
+    codes = json.loads(crypto.decrypt(saved["codes"]))
+    return page(request, pool, client, "recovery_codes.html", {"codes": codes, "continue_url": flow.continue_url(request, pool)})
