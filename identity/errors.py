@@ -37,6 +37,7 @@ ScopeDoesNotExistException = error_type("ScopeDoesNotExistException", "The reque
 TooManyFailedAttemptsException = error_type("TooManyFailedAttemptsException", "Too many failed attempts.")
 TooManyRequestsException = error_type("TooManyRequestsException", "Too many requests.")
 UnsupportedOperationException = error_type("UnsupportedOperationException", "The operation is not supported.")
+UnsupportedTokenTypeException = error_type("UnsupportedTokenTypeException", "Only refresh tokens can be revoked.")
 UnsupportedUserStateException = error_type("UnsupportedUserStateException", "The user is in an unsupported state.")
 UserNotConfirmedException = error_type("UserNotConfirmedException", "User is not confirmed.")
 UserNotFoundException = error_type("UserNotFoundException", "User does not exist.")

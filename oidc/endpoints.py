@@ -11,7 +11,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 
 from hostedui import session
-from identity.errors import IdentityError
+from identity.errors import IdentityError, UnsupportedTokenTypeException
 from identity.services import claims, directory, keys, tokens
 from identity.services.pools import issuer_for
 
@@ -65,11 +65,11 @@ def revoke(request, pool, server):
             raise InvalidRequestError("Missing 'token' parameter.")
         if not client.enable_token_revocation:
             raise UnauthorizedClientError("Token revocation is not enabled for this app client.")
-        if token.count(".") == 2:  # a JWT: Cognito revokes access through the refresh token only
-            return JsonResponse({"error": "unsupported_token_type", "error_description": "Only refresh tokens can be revoked."}, status=400)
         tokens.revoke_refresh_token(pool=pool, client=client, token=token)
     except OAuth2Error as error:
         return server.handle_error_response(request, error)
+    except UnsupportedTokenTypeException as exc:  # an access or ID token (RFC 7009 §2.2.1)
+        return JsonResponse({"error": "unsupported_token_type", "error_description": exc.message}, status=400)
     except IdentityError as exc:
         return JsonResponse({"error": "invalid_request", "error_description": exc.message}, status=400)
     return JsonResponse({}, status=200)

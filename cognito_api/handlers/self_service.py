@@ -1,8 +1,10 @@
 """What a signed-in user does with an access token, and token management."""
 from __future__ import annotations
 
+import re
+
 from cognito_api.params import attribute_list, attributes, client_from, required, signed_in_user
-from identity.errors import NotAuthorizedException, UnsupportedOperationException, error_type
+from identity.errors import InvalidParameterException, NotAuthorizedException, UnsupportedOperationException, error_type
 from identity.models import UserPoolClient
 from identity.services import directory, mfa, passwords, pools, tokens, users
 
@@ -76,12 +78,21 @@ def _authenticated_client(params: dict, refusal: type = NotAuthorizedException) 
     return client
 
 
+# Cognito's model for RevokeToken's Token; a value outside it is refused before anything is looked up.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9\-_=.]+")
+
+
 def revoke_token(params: dict, context) -> dict:
+    token = required(params, "Token")
+    if not TOKEN_PATTERN.fullmatch(token):
+        raise InvalidParameterException(
+            "1 validation error detected: Value at 'token' failed to satisfy constraint: Member must satisfy regular expression pattern: [A-Za-z0-9-_=.]+"
+        )
     client = _authenticated_client(params, UnauthorizedException)
     if not client.enable_token_revocation:
         raise UnsupportedOperationException("Token revocation is not enabled for this app client.")
     try:
-        tokens.revoke_refresh_token(pool=client.pool, client=client, token=required(params, "Token"))
+        tokens.revoke_refresh_token(pool=client.pool, client=client, token=token)
     except NotAuthorizedException as refused:  # another client's token
         raise UnauthorizedException(refused.message) from None
     return {}

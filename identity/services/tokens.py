@@ -5,6 +5,7 @@ import base64
 import dataclasses
 import datetime
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 
 from identity import clock, crypto, triggers, triggers_catalogue
-from identity.errors import NotAuthorizedException, RefreshTokenReuseException
+from identity.errors import NotAuthorizedException, RefreshTokenReuseException, UnsupportedTokenTypeException
 from identity.models import RefreshToken, RevokedOrigin, User, UserPool, UserPoolClient
 from identity.services import claims as claim_builders
 from identity.services import hotpath, keys, triggers_config
@@ -317,13 +318,29 @@ def _revoke_origins(pool: UserPool, origins, lifetime: datetime.timedelta) -> No
         RevokedOrigin.objects.get_or_create(origin_jti=origin, defaults={"pool": pool, "expires_at": expires})
 
 
+def is_jwt(token: str) -> bool:
+    """Whether a token is a signed JWT (our access and ID tokens are; refresh tokens are opaque)."""
+    parts = token.split(".")
+    if len(parts) != 3 or not all(parts):
+        return False
+    try:
+        header = json.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(header, dict) and "alg" in header
+
+
 @transaction.atomic
 def revoke_refresh_token(*, pool: UserPool, client: UserPoolClient, token: str) -> None:
     """Revoke a refresh token, its family and the access tokens minted from it.
 
-    An unknown token is not an error (RFC 7009 §2.2); another client's token is refused.
+    An unknown or already revoked token is not an error (RFC 7009 §2.2: the client's purpose is
+    met), while an access or ID token is UnsupportedTokenTypeException: Cognito revokes them only
+    through the refresh token they came from. Another client's token is NotAuthorizedException.
     Cognito: RevokeToken, /oauth2/revoke.
     """
+    if is_jwt(token or ""):
+        raise UnsupportedTokenTypeException()
     record = RefreshToken.objects.filter(token_digest=_refresh_digest(token or ""), pool=pool).first()
     if record is None:
         return
