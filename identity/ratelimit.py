@@ -10,14 +10,13 @@ import base64
 import binascii
 import functools
 import math
-import weakref
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 
+from identity import cache as shared_cache
 from identity import clock
 from identity.errors import TooManyRequestsException
 
@@ -96,44 +95,9 @@ def limit_request(*, scope: str, ip_address: str | None, client_id: str | None) 
         wanted[f"rl:{scope}:client:{client_id[:128]}:{start}"] = limit.per_client
     if not wanted:
         return
-    counts = _count(list(wanted), timeout=limit.window_seconds + 1)
+    counts = shared_cache.count(list(wanted), timeout=limit.window_seconds + 1)
     if any(count > wanted[key] for key, count in zip(wanted, counts)):
         raise RequestsThrottled(max(1, math.ceil(start + limit.window_seconds - now)))
-
-
-def _count(keys: list[str], *, timeout: int) -> list[int]:
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        # One round trip for every counter: SET NX starts a window's counter with its expiry, INCR counts.
-        pipe = _redis_client(backend).pipeline(transaction=False)
-        for key in keys:
-            full_key = backend.make_and_validate_key(key)
-            pipe.set(full_key, 0, ex=timeout, nx=True)
-            pipe.incr(full_key)
-        return pipe.execute()[1::2]
-    counts = []
-    for key in keys:
-        if backend.add(key, 1, timeout=timeout):
-            counts.append(1)
-            continue
-        try:
-            counts.append(backend.incr(key))
-        except ValueError:  # expired between add() and incr()
-            backend.add(key, 1, timeout=timeout)
-            counts.append(1)
-    return counts
-
-
-_redis_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _redis_client(backend: RedisCache):
-    # Django builds a new redis.Redis (and its table of reply callbacks) for every call; on the
-    # token endpoint that costs more than the round trip, so keep one per backend (per thread).
-    client = _redis_clients.get(backend)
-    if client is None:
-        client = _redis_clients[backend] = backend._cache.get_client(write=True)
-    return client
 
 
 def _claimed_client_id(request) -> str | None:

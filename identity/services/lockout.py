@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 
+from identity import cache as shared_cache
 from identity import clock, crypto, normalize
 from identity.errors import NotAuthorizedException
 from identity.models import User, UserPool
@@ -121,13 +122,8 @@ def _timeout(pool: UserPool) -> int:
 
 
 def _increment(key: str, *, timeout: int) -> int:
-    # add() creates the counter only if absent, so incr() is atomic on every backend and no count is lost.
-    cache.add(key, 0, timeout=timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=timeout)
-        return 1
+    # Created with its expiry if absent, then counted: atomic on every backend, one round trip on Redis.
+    return shared_cache.count([key], timeout=timeout)[0]
 
 
 def _give_back(key: str) -> None:

@@ -56,6 +56,41 @@ def power(base: int, exponent: int) -> int:
     return int(gmpy2.powmod(base, exponent, _N_MPZ))
 
 
+# g is fixed, so g^e can come from a table of g^(j·64^i) mod N (j < 64, 64^i below 2^SECRET_BITS):
+# one multiplication per 6 bits of e, ~43 for a 256-bit e, instead of powmod's ~300 squarings and
+# multiplications (~0.13 ms instead of ~0.55 ms). 2,752 numbers, ~1 MB, built on first use in ~9 ms.
+_G_WINDOW_BITS = 6
+_g_table: list | None = None
+
+
+def _table_of_g() -> list:
+    global _g_table
+    if _g_table is None:
+        rows, base = [], gmpy2.mpz(G)
+        for _ in range(-(-SECRET_BITS // _G_WINDOW_BITS)):
+            row = [gmpy2.mpz(1)]
+            for _ in range((1 << _G_WINDOW_BITS) - 1):
+                row.append(row[-1] * base % _N_MPZ)
+            rows.append(row)
+            base = gmpy2.powmod(base, 1 << _G_WINDOW_BITS, _N_MPZ)
+        _g_table = rows  # built whole before it is shared (threads racing here just build it twice)
+    return _g_table
+
+
+def power_of_g(exponent: int) -> int:
+    """g^exponent mod N: from the fixed-base table for exponents below 2^SECRET_BITS, else through power()."""
+    if exponent < 0 or exponent >> SECRET_BITS:
+        return power(G, exponent)
+    rows, mask, result, index = _table_of_g(), (1 << _G_WINDOW_BITS) - 1, gmpy2.mpz(1), 0
+    while exponent:
+        digit = exponent & mask
+        if digit:
+            result = result * rows[index][digit] % _N_MPZ
+        exponent >>= _G_WINDOW_BITS
+        index += 1
+    return int(result)
+
+
 def pool_name(pool_id: str) -> str:
     """The part of a pool id after the underscore (`us-east-1_AbCd` → `AbCd`)."""
     return pool_id.split("_", 1)[1]
@@ -69,7 +104,7 @@ def _x(salt_hex: str, name: str, username: str, password: str) -> int:
 def make_verifier(*, pool_id: str, username: str, password: str) -> tuple[str, int]:
     """A new random salt (hex) and the verifier g^x mod N for this password."""
     salt_hex = secrets.token_hex(16)
-    return salt_hex, power(G, _x(salt_hex, pool_name(pool_id), username, password))
+    return salt_hex, power_of_g(_x(salt_hex, pool_name(pool_id), username, password))
 
 
 def parse_a(srp_a: str) -> int | None:
@@ -87,7 +122,7 @@ def server_public(verifier: int) -> tuple[int, int]:
     """A fresh secret b of SECRET_BITS and B = k·v + g^b mod N (B mod N must not be 0)."""
     while True:
         b = secrets.randbits(SECRET_BITS)
-        B = (K * verifier + power(G, b)) % N
+        B = (K * verifier + power_of_g(b)) % N
         if b and B:
             return b, B
 

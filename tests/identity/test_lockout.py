@@ -42,7 +42,7 @@ def cache_backend(request):
         yield request.param
         return
     # Undone before the suite's cache.clear() runs at teardown, which on Redis would flush every worker's keys.
-    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}):
+    with override_settings(CACHES={"default": {"BACKEND": "identity.cache.RedisCache", "LOCATION": REDIS_URL}}):
         yield request.param
 
 

@@ -15,7 +15,7 @@ from identity import clock, ratelimit
 from tests import factories
 
 REDIS_URL = os.environ.get("USERPOOLS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-REDIS = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+REDIS = {"BACKEND": "identity.cache.RedisCache", "LOCATION": REDIS_URL}
 
 
 @pytest.fixture(params=["locmem", "redis"])
