@@ -1,6 +1,7 @@
 """Userpools settings: deployment knobs from the environment, safe local defaults."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -204,8 +205,31 @@ EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 
-# SMS: a console sender locally; a provider adapter is chosen here in production.
-USERPOOLS_SMS_SENDER = env.text("USERPOOLS_SMS_SENDER", "console")
+# SMS (docs/configuration.md): `file` appends each text to USERPOOLS_SMS_FILE (local default), `console`
+# logs that one was sent (its text only with DEBUG), `memory` keeps it for tests, `twilio` sends it.
+USERPOOLS_SMS_SENDER = env.text("USERPOOLS_SMS_SENDER", "console" if PRODUCTION else "file").lower()
+USERPOOLS_SMS_FILE = env.text("USERPOOLS_SMS_FILE", str(STATE_DIR / "sms.jsonl"))
+# Twilio Programmable Messaging: an API key (or the auth token) of the account, and a Messaging
+# Service or a sending number. The base URL names the region (https://api.dublin.ie1.twilio.com for IE1).
+USERPOOLS_TWILIO_ACCOUNT_SID = env.text("USERPOOLS_TWILIO_ACCOUNT_SID")
+USERPOOLS_TWILIO_API_KEY_SID = env.text("USERPOOLS_TWILIO_API_KEY_SID")
+USERPOOLS_TWILIO_API_KEY_SECRET = env.text("USERPOOLS_TWILIO_API_KEY_SECRET")
+USERPOOLS_TWILIO_AUTH_TOKEN = env.text("USERPOOLS_TWILIO_AUTH_TOKEN")
+USERPOOLS_TWILIO_MESSAGING_SERVICE_SID = env.text("USERPOOLS_TWILIO_MESSAGING_SERVICE_SID")
+USERPOOLS_TWILIO_FROM = env.text("USERPOOLS_TWILIO_FROM")
+USERPOOLS_TWILIO_BASE_URL = env.text("USERPOOLS_TWILIO_BASE_URL", "https://api.twilio.com").rstrip("/")
+# A sign-in waits for the provider's answer, so not for long.
+USERPOOLS_TWILIO_TIMEOUT_SECONDS = float(env.text("USERPOOLS_TWILIO_TIMEOUT_SECONDS", "10"))
+if PRODUCTION:
+    # Checked here, not only by `manage.py check`: gunicorn runs no system checks.
+    from identity import sms as _sms  # no models: safe while settings load
+
+    if USERPOOLS_SMS_SENDER not in _sms.SMS_SENDERS:
+        _problems = [f"USERPOOLS_SMS_SENDER is {USERPOOLS_SMS_SENDER!r}; use one of {', '.join(_sms.SMS_SENDERS)}."]
+    else:
+        _problems = _sms.twilio_problems(sys.modules[__name__]) if USERPOOLS_SMS_SENDER == "twilio" else []
+    if _problems:
+        raise ImproperlyConfigured("Userpools will not start in production mode with this SMS set-up:\n  - " + "\n  - ".join(_problems))
 
 # Triggers (docs/triggers.md): webhooks to private, loopback or link-local addresses are refused, against
 # SSRF, unless this is on; each webhook attempt may take this long (Cognito's fixed 5 s).

@@ -70,6 +70,8 @@ user_deleted_by_admin = _user_event("AdminDeleteUser")
 signed_in = _user_event("SignIn")
 sign_in_failed = _user_event("SignInFailure")
 signed_out = _user_event("SignOut")
+# A code or invitation that the email or SMS transport did not take (masked destination, the reason).
+code_delivery_failed = _user_event("CodeDeliveryFailure")
 user_added_to_group = _user_event("AdminAddUserToGroup")
 user_removed_from_group = _user_event("AdminRemoveUserFromGroup")
 

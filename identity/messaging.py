@@ -9,10 +9,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.translation import gettext, gettext_noop
 
+from identity import events
 from identity.context import SYSTEM, RequestContext
 from identity.errors import CodeDeliveryFailureException
 from identity.models import User, UserPool
 from identity.normalize import mask_destination
+# The senders live in identity/sms.py; these names stay importable from here.
+from identity.sms import ConsoleSmsSender, FileSmsSender, MemorySmsSender, SmsDeliveryError, sms_sender  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +86,9 @@ def deliver(
     ForgotPassword, UpdateUserAttribute, VerifyUserAttribute, Authentication; by default the
     kind's). A pool's CustomEmailSender / CustomSMSSender takes the message instead (we send
     nothing); else its CustomMessage trigger may reword it, keeping the placeholders. Raises
-    CodeDeliveryFailureException when the transport refuses the message, and the triggers' errors.
+    CodeDeliveryFailureException when the transport refuses the message (recorded as a
+    CodeDeliveryFailure audit event; whatever the caller wrote before stays, as in Cognito, where a
+    user whose code was not delivered still exists and can ask again), and the triggers' errors.
     """
     from identity import triggers
 
@@ -112,9 +117,31 @@ def deliver(
         else:
             sms_sender().send(to=to, body=render(sms_body, code=code, username=user.username))
     except Exception as exc:  # any transport failure: SMTP, DNS, provider
-        log.warning("code delivery to %s failed: %s", mask_destination(to), exc)
+        _record_failure(user=user, attribute=attribute, to=to, source=source, exc=exc, context=context)
         raise CodeDeliveryFailureException("Unable to deliver the message; try again later.") from exc
     return details_for(attribute, to)
+
+
+def _record_failure(*, user: User, attribute: str, to: str, source: str, exc: Exception, context: RequestContext) -> None:
+    """Log and audit a message that did not go out: where (masked), why, never the text or a credential."""
+    medium = "EMAIL" if attribute == "email" else "SMS"
+    details = {"medium": medium, "source": source, "destination": mask_destination(to)}
+    if medium == "SMS":
+        details["sender"] = settings.USERPOOLS_SMS_SENDER
+    if isinstance(exc, SmsDeliveryError):
+        details.update(reason=exc.reason, retryable=exc.retryable, configuration=exc.configuration)
+        if exc.status is not None:
+            details["provider_status"] = exc.status
+        if exc.provider_code:
+            details["provider_code"] = exc.provider_code
+        # A set-up fault fails every message until an operator fixes it: an error, not a warning.
+        log.log(logging.ERROR if exc.configuration else logging.WARNING,
+                "%s delivery to %s failed: %s", medium, details["destination"], exc.reason)
+    else:
+        # Other transports' messages (SMTP replies, OS errors) are not vetted for the audit trail: the type only.
+        details["reason"] = exc.__class__.__name__
+        log.warning("%s delivery to %s failed: %s", medium, details["destination"], exc)
+    events.code_delivery_failed(user=user, context=context, details=details)
 
 
 def details_for(attribute: str, destination: str) -> CodeDeliveryDetails:
@@ -125,24 +152,3 @@ def details_for(attribute: str, destination: str) -> CodeDeliveryDetails:
     )
 
 
-class ConsoleSmsSender:
-    """Writes text messages to the log: the local stand-in for an SMS provider."""
-
-    def send(self, *, to: str, body: str) -> None:
-        log.info("SMS to %s: %s", to, body)
-
-
-class MemorySmsSender:
-    """Keeps text messages in `outbox`, as Django's locmem email backend does, for tests."""
-
-    outbox: list[dict] = []
-
-    def send(self, *, to: str, body: str) -> None:
-        self.outbox.append({"to": to, "body": body})
-
-
-SMS_SENDERS = {"console": ConsoleSmsSender, "memory": MemorySmsSender}
-
-
-def sms_sender():
-    return SMS_SENDERS[settings.USERPOOLS_SMS_SENDER]()

@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from identity import localcache
+from identity.sms import MemorySmsSender
 from identity.services import keys
 from tests import factories
 
@@ -34,6 +35,15 @@ def _fast_and_clean(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _texts_stay_in_memory(settings):
+    # Local runs append texts to var/sms.jsonl; tests keep them in MemorySmsSender.outbox unless they choose a sender.
+    settings.USERPOOLS_SMS_SENDER = "memory"
+    MemorySmsSender.outbox.clear()
+    yield
+    MemorySmsSender.outbox.clear()
 
 
 @pytest.fixture

@@ -92,16 +92,17 @@ def next_mfa_step(user: User) -> MfaStep:
     return MfaStep(MFA_SETUP, tuple(offered))
 
 
-def send_mfa_code(*, user: User, factor: str) -> tuple[str, CodeDeliveryDetails]:
+def send_mfa_code(*, user: User, factor: str, context: RequestContext = SYSTEM) -> tuple[str, CodeDeliveryDetails]:
     """Send a one-time code by SMS or email with the pool's MFA message; returns the code and where it went.
 
-    Raises LimitExceededException past MFA_CODES_PER_HOUR for the user (each text costs money).
+    Raises LimitExceededException past MFA_CODES_PER_HOUR for the user (each text costs money), and
+    CodeDeliveryFailureException when the message does not go out (the caller then starts no step).
     """
     if not ratelimit.hit(f"mfa-code-send:{user.pk}", limit=MFA_CODES_PER_HOUR, window_seconds=3600):
         raise LimitExceededException("Attempt limit exceeded, please try after some time.")
     code = f"{secrets.randbelow(1_000_000):06d}"
     attribute = "phone_number" if factor == SMS_MFA else "email"
-    return code, deliver(user=user, kind=MessageKind.MFA, code=code, attribute=attribute)
+    return code, deliver(user=user, kind=MessageKind.MFA, code=code, attribute=attribute, context=context)
 
 
 # --- Authenticator apps -------------------------------------------------------------------------

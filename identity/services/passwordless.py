@@ -125,7 +125,7 @@ def begin(
     if user is not None:
         user = _able_to_sign_in(user, client)
     if challenge in (EMAIL_OTP, SMS_OTP):
-        return _send_code(pool=pool, client=client, user=user, username=username, challenge=challenge)
+        return _send_code(pool=pool, client=client, user=user, username=username, challenge=challenge, context=context)
     options, state = passkeys.request_options(pool=pool, user=user, username=username)
     session = signin.start_challenge(pool=pool, client=client, user=user, name=WEB_AUTHN, state=state)
     return signin.ChallengeResult(name=WEB_AUTHN, session=session, parameters={"USERNAME": user.username if user else username, "CREDENTIAL_REQUEST_OPTIONS": options})
@@ -143,7 +143,9 @@ def _able_to_sign_in(user: User, client: UserPoolClient) -> User | None:
     return user
 
 
-def _send_code(*, pool: UserPool, client: UserPoolClient, user: User | None, username: str, challenge: str) -> signin.ChallengeResult:
+def _send_code(
+    *, pool: UserPool, client: UserPoolClient, user: User | None, username: str, challenge: str, context: RequestContext = SYSTEM,
+) -> signin.ChallengeResult:
     attribute = "email" if challenge == EMAIL_OTP else "phone_number"
     state: dict = {"amr": list(AMR[challenge])}
     if user is None:
@@ -151,7 +153,7 @@ def _send_code(*, pool: UserPool, client: UserPoolClient, user: User | None, use
         delivery = details_for(attribute, username if attribute == "email" and "@" in username else "+00000000000")
     else:
         # mfa.send_mfa_code limits how many codes a user is sent in an hour (LimitExceededException).
-        code, delivery = mfa.send_mfa_code(user=user, factor=mfa.EMAIL_OTP if challenge == EMAIL_OTP else mfa.SMS_MFA)
+        code, delivery = mfa.send_mfa_code(user=user, factor=mfa.EMAIL_OTP if challenge == EMAIL_OTP else mfa.SMS_MFA, context=context)
         state["code_digest"] = signin._mfa_code_digest(user, code)
     session = signin.start_challenge(pool=pool, client=client, user=user, name=challenge, state=state)
     parameters = {

@@ -406,19 +406,20 @@ def _after_first_factor(*, client: UserPoolClient, user: User, context: RequestC
         return _succeed(user, client, context, amr=("pwd",))
     # While wrong codes have locked the second factor, no new challenge (and no new code sent).
     lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user), reserve=False)
-    return _mfa_challenge(client=client, user=user, step=step)
+    return _mfa_challenge(client=client, user=user, step=step, context=context)
 
 
 def _mfa_code_digest(user: User, code: str) -> str:
     return crypto.keyed_digest("mfa-code", f"{user.pk}:{code}")
 
 
-def _mfa_challenge(*, client: UserPoolClient, user: User, step: mfa.MfaStep) -> ChallengeResult:
+def _mfa_challenge(*, client: UserPoolClient, user: User, step: mfa.MfaStep, context: RequestContext = SYSTEM) -> ChallengeResult:
     state: dict = {}
     parameters = {"USER_ID_FOR_SRP": user.username}
     if step.challenge in (mfa.SMS_MFA, mfa.EMAIL_OTP):
         # The code lives only as a digest on this step's row, and expires with it (AuthSessionValidity).
-        code, delivery = mfa.send_mfa_code(user=user, factor=step.challenge)
+        # Sent before the row exists: a code that did not go out leaves no step to answer.
+        code, delivery = mfa.send_mfa_code(user=user, factor=step.challenge, context=context)
         state["code_digest"] = _mfa_code_digest(user, code)
         parameters.update({"CODE_DELIVERY_DELIVERY_MEDIUM": delivery.delivery_medium, "CODE_DELIVERY_DESTINATION": delivery.destination})
     elif step.challenge == mfa.SELECT_MFA_TYPE:
@@ -465,7 +466,7 @@ def _select_mfa_type_answer(*, row: AuthChallenge, user: User, client: UserPoolC
     answer = mfa.EMAIL_OTP if answer == "EMAIL_MFA" else answer
     if answer not in row.state.get("options", []):
         raise InvalidParameterException("Invalid ANSWER: choose one of MFAS_CAN_CHOOSE.")
-    return _mfa_challenge(client=client, user=user, step=mfa.MfaStep(answer))
+    return _mfa_challenge(client=client, user=user, step=mfa.MfaStep(answer), context=context)
 
 
 def _mfa_setup_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
