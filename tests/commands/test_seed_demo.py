@@ -60,3 +60,11 @@ def test_callback_falls_back_to_a_local_address_cognito_accepts(db, settings):
     settings.USERPOOLS_BASE_URL = "http://0.0.0.0:8000"  # http on a non-local host is not a valid callback
     first = run_json("seed_demo")
     assert UserPoolClient.objects.get(pk=first["ClientId"]).callback_urls == ["http://127.0.0.1:8000/callback-demo"]
+
+
+def test_it_says_where_texted_codes_land(db, settings, tmp_path):
+    settings.USERPOOLS_SMS_SENDER, settings.USERPOOLS_SMS_FILE = "file", str(tmp_path / "sms.jsonl")
+    assert run_json("seed_demo")["SmsFile"] == str(tmp_path / "sms.jsonl")
+    assert f"texts:     {tmp_path / 'sms.jsonl'}" in run_text("seed_demo")
+    settings.USERPOOLS_SMS_SENDER = "console"
+    assert "SmsFile" not in run_json("seed_demo")

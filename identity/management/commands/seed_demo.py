@@ -44,6 +44,8 @@ class Command(ServiceCommand):
         if client and client.callback_urls:
             result["SignInUrl"], result["CodeVerifier"] = _authorize_url(pool, client)
             result["CallbackUrl"] = client.callback_urls[0]
+        if settings.USERPOOLS_SMS_SENDER == "file":
+            result["SmsFile"] = settings.USERPOOLS_SMS_FILE  # where texted codes can be read
         return result, _text(result)
 
     @transaction.atomic
@@ -121,6 +123,8 @@ def _text(result: dict) -> str:
             lines.append(f"  operator TOTP (add to an authenticator app; shown once): {result['OperatorTotpUri']}")
     else:
         lines.append(f"  operator:  {DEMO_OPERATOR} (password shown on the first run; reset: python manage.py changepassword {DEMO_OPERATOR})")
+    if "SmsFile" in result:
+        lines.append(f"  texts:     {result['SmsFile']}   (SMS codes land here: tail -f it)")
     if "DemoUserPassword" in result:
         lines.append(f"  demo user: {result['DemoUser']} / {result['DemoUserPassword']}   (shown once)")
     return "\n".join(lines)
