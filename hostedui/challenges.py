@@ -24,6 +24,7 @@ FACTOR_NAMES = {
     mfa.SOFTWARE_TOKEN_MFA: _("Authenticator app"),
     mfa.SMS_MFA: _("Text message (SMS)"),
     mfa.EMAIL_OTP: _("Email"),
+    mfa.WEB_AUTHN: _("Passkey"),
 }
 
 

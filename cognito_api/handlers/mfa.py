@@ -4,7 +4,7 @@ from __future__ import annotations
 from cognito_api.params import optional, pool_from, required, signed_in_user
 from identity.services import directory, mfa, passwordless, signin
 
-_SETTINGS = {"software_token": "SoftwareTokenMfaSettings", "sms": "SMSMfaSettings", "email": "EmailMfaSettings"}
+_SETTINGS = {"software_token": "SoftwareTokenMfaSettings", "sms": "SMSMfaSettings", "email": "EmailMfaSettings", "webauthn": "WebAuthnMfaSettings"}
 
 
 def associate_software_token(params: dict, context) -> dict:

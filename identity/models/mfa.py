@@ -21,6 +21,8 @@ class MfaPreference(models.Model):
     sms_enabled = models.BooleanField(default=False)
     email_enabled = models.BooleanField(default=False)
     preferred = models.CharField(max_length=20, choices=Factor.choices, blank=True)
+    # Cognito's WebAuthnMfaSettings: a passkey that verifies the user counts as MFA (never "preferred").
+    webauthn_enabled = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     def enabled_factors(self) -> list[str]:

@@ -1,4 +1,4 @@
-"""Second factors: authenticator apps (TOTP), codes by SMS or email, recovery codes, and the user's MFA choices.
+"""Second factors: authenticator apps (TOTP), codes by SMS or email, passkeys, recovery codes, and the user's MFA choices.
 
 The sign-in state machine (signin.py) asks `next_mfa_step` what to challenge after the first
 factor and calls the checks here; the Cognito API and the hosted pages never decide MFA themselves.
@@ -19,6 +19,7 @@ from identity.errors import (
     EnableSoftwareTokenMFAException,
     InvalidParameterException,
     LimitExceededException,
+    NotAuthorizedException,
     SoftwareTokenMFANotFoundException,
 )
 from identity.messaging import CodeDeliveryDetails, MessageKind, deliver
@@ -26,6 +27,10 @@ from identity.models import MfaPreference, RecoveryCode, TotpDevice, User, UserP
 
 SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP = (str(f) for f in MfaPreference.Factor)
 MFA_SETUP, SELECT_MFA_TYPE = "MFA_SETUP", "SELECT_MFA_TYPE"
+# A passkey as the second factor (WEB_AUTHN after a password) is our extension: Cognito counts a
+# user-verifying passkey as MFA only when it is the first factor (WebAuthnMfaSettingsType).
+WEB_AUTHN = "WEB_AUTHN"
+MULTI_FACTOR = "MULTI_FACTOR_WITH_USER_VERIFICATION"
 TOTP_STEP_SECONDS = 30
 # One step either side (±30 s), as Cognito accepts for clock skew.
 TOTP_DRIFT_STEPS = 1
@@ -53,8 +58,17 @@ def preference_of(user: User) -> MfaPreference:
 
 
 def pool_factors(pool: UserPool) -> list[str]:
+    """The second factors the pool offers, WEB_AUTHN last (only with passkeys_count_as_mfa)."""
     flags = ((pool.mfa_software_token_enabled, SOFTWARE_TOKEN_MFA), (pool.mfa_sms_enabled, SMS_MFA), (pool.mfa_email_enabled, EMAIL_OTP))
-    return [factor for on, factor in flags if on]
+    offered = [factor for on, factor in flags if on]
+    return offered + [WEB_AUTHN] if offered and passkeys_count_as_mfa(pool) else offered
+
+
+def passkeys_count_as_mfa(pool: UserPool) -> bool:
+    """WebAuthnConfiguration.FactorConfiguration MULTI_FACTOR_WITH_USER_VERIFICATION, in a pool with passkeys
+    (WEB_AUTHN among AllowedFirstAuthFactors, which is what lets users register them) and MFA not OFF."""
+    return (pool.webauthn_factor_configuration == MULTI_FACTOR and WEB_AUTHN in pool.allowed_first_auth_factors
+            and pool.mfa_configuration != UserPool.MfaConfiguration.OFF)
 
 
 def _reachable(user: User, factor: str) -> bool:
@@ -62,22 +76,36 @@ def _reachable(user: User, factor: str) -> bool:
         return bool(user.attributes.get("phone_number"))
     if factor == EMAIL_OTP:
         return bool(user.attributes.get("email"))
+    if factor == WEB_AUTHN:
+        from identity.services import passkeys  # passkeys.py needs nothing of this module
+
+        return passkeys.has_passkeys(user)
     return TotpDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def usable_factors(user: User) -> list[str]:
+    """The second factors this user has turned on, the pool offers and the user can answer now."""
+    preference = preference_of(user)
+    offered = pool_factors(user.pool)
+    turned_on = preference.enabled_factors() + ([WEB_AUTHN] if preference.webauthn_enabled else [])
+    return [f for f in turned_on if f in offered and _reachable(user, f)]
 
 
 def next_mfa_step(user: User) -> MfaStep:
     """Cognito's sequencing after a correct password.
 
-    OFF: nothing. A user with factors on: the preferred one, the only one, or SELECT_MFA_TYPE.
+    OFF: nothing. A user with factors on: the preferred one, the only one, or SELECT_MFA_TYPE
+    (a passkey, WEB_AUTHN, is among the choices when passkey MFA is on for pool and user; it is
+    never "preferred", as Cognito's WebAuthnMfaSettings has no PreferredMfa).
     A user with none: nothing when MFA is OPTIONAL; when it is ON, SMS or email if the pool
-    offers it and the user has that address, else MFA_SETUP listing what the pool offers.
+    offers it and the user has that address, else MFA_SETUP listing what can be set up at sign-in.
     """
     pool = user.pool
     if pool.mfa_configuration == UserPool.MfaConfiguration.OFF:
         return MfaStep(None)
     offered = pool_factors(pool)
     preference = preference_of(user)
-    usable = [f for f in preference.enabled_factors() if f in offered and _reachable(user, f)]
+    usable = usable_factors(user)
     if preference.preferred in usable:
         return MfaStep(preference.preferred)
     if len(usable) == 1:
@@ -89,7 +117,8 @@ def next_mfa_step(user: User) -> MfaStep:
     for factor in (SMS_MFA, EMAIL_OTP):
         if factor in offered and user.is_verified("phone_number" if factor == SMS_MFA else "email"):
             return MfaStep(factor)
-    return MfaStep(MFA_SETUP, tuple(offered))
+    # A passkey is registered with an access token, so it cannot be set up here (nor count alone).
+    return MfaStep(MFA_SETUP, tuple(f for f in offered if f != WEB_AUTHN))
 
 
 def send_mfa_code(*, user: User, factor: str, context: RequestContext = SYSTEM) -> tuple[str, CodeDeliveryDetails]:
@@ -218,13 +247,16 @@ def set_user_mfa_preference(
     software_token: dict | None = None,
     sms: dict | None = None,
     email: dict | None = None,
+    webauthn: dict | None = None,
     context: RequestContext = SYSTEM,
 ) -> MfaPreference:
     """Turn factors on or off and choose the preferred one; a factor not given keeps its setting.
 
-    Each setting is Cognito's {Enabled, PreferredMfa}. Raises InvalidParameterException for a
-    factor the pool does not offer, TOTP without a verified authenticator, or more than one
-    preferred factor. Cognito: SetUserMFAPreference / AdminSetUserMFAPreference.
+    Each setting is Cognito's {Enabled, PreferredMfa}; passkeys' (WebAuthnMfaSettings) is {Enabled}
+    only. Raises InvalidParameterException for a factor the pool does not offer, TOTP without a
+    verified authenticator, more than one preferred factor, or passkey MFA left as the user's only
+    factor (Cognito: "at least one other MFA method ... to prevent account lockout").
+    Cognito: SetUserMFAPreference / AdminSetUserMFAPreference.
     """
     preference = preference_of(user)
     offered = pool_factors(user.pool)
@@ -246,10 +278,34 @@ def set_user_mfa_preference(
             preference.preferred = ""
     if preference.preferred and preference.preferred not in preference.enabled_factors():
         preference.preferred = ""
+    if webauthn is not None:
+        preference.webauthn_enabled = bool(webauthn.get("Enabled"))
+        if preference.webauthn_enabled and WEB_AUTHN not in offered:
+            raise InvalidParameterException(
+                "Passkey MFA is not enabled for this user pool: its WebAuthnConfiguration.FactorConfiguration must be MULTI_FACTOR_WITH_USER_VERIFICATION."
+            )
+    if preference.webauthn_enabled and not preference.enabled_factors():
+        raise InvalidParameterException("Passkey MFA needs another MFA method (SMS, email or TOTP) turned on for the user as well.")
     with transaction.atomic():
         preference.save()
-        events.mfa_changed(user=user, context=context, details={"enabled": preference.enabled_factors(), "preferred": preference.preferred})
+        details = {"enabled": preference.enabled_factors(), "preferred": preference.preferred, "webauthn": preference.webauthn_enabled}
+        events.mfa_changed(user=user, context=context, details=details)
     return preference
+
+
+def check_passkey(*, user: User, state: dict, credential) -> bool:
+    """A passkey's answer to a WEB_AUTHN MFA step: one of the user's passkeys, user verified, counter up.
+
+    The same check as passkey sign-in (passkeys.verify_assertion); raises InvalidParameterException
+    for a CREDENTIAL that is not JSON.
+    """
+    from identity.services import passkeys
+
+    try:
+        assertion = passkeys.verify_assertion(user=user, state=state, credential=credential)
+    except NotAuthorizedException:
+        return False
+    return assertion.user_verified
 
 
 def mfa_settings(user: User) -> dict:

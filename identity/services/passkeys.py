@@ -9,7 +9,6 @@ DeleteWebAuthnCredential, and the WEB_AUTHN sign-in challenge.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -27,7 +26,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from identity import clock, crypto, events
+from identity import clock, events
 from identity.context import SYSTEM, RequestContext
 from identity.errors import (
     IdentityError,
@@ -262,19 +261,26 @@ def delete_web_authn_credential(*, user: User, credential_id: str, context: Requ
 
 # --- Sign-in -----------------------------------------------------------------------------------
 
-def request_options(*, pool: UserPool, user: User | None, username: str) -> tuple[str, dict]:
+def request_options(*, pool: UserPool, user: User | None) -> tuple[str, dict]:
     """The WEB_AUTHN challenge's CREDENTIAL_REQUEST_OPTIONS (JSON) and the state its step keeps.
 
-    An unknown name gets options naming a made-up credential that is the same at every attempt,
-    so the answer does not tell who exists. Raises what relying_party_id raises.
+    Without a user the options name no credential, and the browser offers the passkeys it holds for
+    the relying party (ours are all discoverable): what a client that hides who exists sends to
+    everyone, so the options do not tell who exists, nor how many passkeys they have.
+    Raises what relying_party_id raises.
     """
+    return _request_options(pool, _descriptors(user) if user is not None else [], _verification(pool))
+
+
+def mfa_request_options(*, user: User) -> tuple[str, dict]:
+    """A WEB_AUTHN step after the password (mfa.WEB_AUTHN): the user's passkeys, user verification required,
+    since a passkey counts as MFA only when it verifies the user (WebAuthnMfaSettingsType)."""
+    options, state = _request_options(user.pool, _descriptors(user), "required")
+    return options, {**state, "second_factor": True}
+
+
+def _request_options(pool: UserPool, allowed: list[PublicKeyCredentialDescriptor], verification: str) -> tuple[str, dict]:
     rp_id = relying_party_id(pool)
-    verification = _verification(pool)
-    if user is not None:
-        allowed = _descriptors(user)
-    else:
-        decoy = hashlib.sha256(crypto.keyed_digest("webauthn-decoy", f"{pool.pk}:{username}").encode()).digest()
-        allowed = [PublicKeyCredentialDescriptor(id=decoy)]
     options = webauthn.generate_authentication_options(
         rp_id=rp_id, timeout=int(CEREMONY_TIMEOUT.total_seconds() * 1000), allow_credentials=allowed,
         user_verification=UserVerificationRequirement(verification),

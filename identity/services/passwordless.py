@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from identity import clock, crypto, triggers
+from identity import clock, crypto, ratelimit, triggers
 from identity.context import SYSTEM, RequestContext
-from identity.errors import IdentityError, InvalidParameterException, NotAuthorizedException, UserNotFoundException
+from identity.errors import IdentityError, InvalidParameterException, LimitExceededException, NotAuthorizedException, UserNotFoundException
 from identity.messaging import details_for
 from identity.models import AuthChallenge, User, UserPool, UserPoolClient
-from identity.services import codes, directory, mfa, passkeys, signin
+from identity.services import codes, directory, lockout, mfa, passkeys, signin
 
 USER_AUTH = "USER_AUTH"
 SELECT_CHALLENGE = "SELECT_CHALLENGE"
@@ -63,17 +63,25 @@ def pool_challenges(pool: UserPool) -> list[str]:
 def available_challenges(pool: UserPool, user: User | None) -> list[str]:
     """What this user can sign in with first: the pool's choices that the user has the means for.
 
-    An unknown user (only reached when the client hides user existence) is offered all of the pool's.
+    No user stands for "anyone": the pool's whole list. In a pool that requires MFA a passkey is a
+    way in only for a user with passkey MFA on (Cognito's WebAuthnMfaSettings).
     """
     offered = pool_challenges(pool)
     if user is None:
         return offered
+    required = pool.mfa_configuration == UserPool.MfaConfiguration.ON
     usable = {
         PASSWORD: bool(user.password), PASSWORD_SRP: bool(user.password),
         EMAIL_OTP: user.is_verified("email"), SMS_OTP: user.is_verified("phone_number"),
-        WEB_AUTHN: passkeys.has_passkeys(user),
+        WEB_AUTHN: passkeys.has_passkeys(user) and (not required or mfa.preference_of(user).webauthn_enabled),
     }
     return [challenge for challenge in offered if usable[challenge]]
+
+
+def shown_username(pool: UserPool, user: User | None, username: str) -> str:
+    """USERNAME in the challenge's parameters: the user's own, or for an unknown name the same
+    made-up one SRP's decoy names (a UUID where email or phone is the username), stable per name."""
+    return user.username if user is not None else signin._srp_decoy(pool, username)[0]
 
 
 def initiate_user_auth(
@@ -99,13 +107,16 @@ def initiate_user_auth(
     user = directory.find_user(pool, username)
     if user is None and not client.hides_user_existence:
         raise UserNotFoundException("User does not exist.")
-    available = available_challenges(pool, user)
+    # A client that hides who exists gets an answer that is the pool's alone, the same for a real
+    # user and an unknown name: the pool's choices, a preference honoured whenever the pool offers
+    # it (a method the user lacks is a step no answer completes), a name shaped like a real one.
+    available = available_challenges(pool, None if client.hides_user_existence else user)
     preferred = auth_parameters.get("PREFERRED_CHALLENGE")
     if preferred in available:
         return begin(pool=pool, client=client, user=user, username=username, challenge=preferred, given=auth_parameters, context=context)
     state = {"available": available, "username": username}
     session = signin.start_challenge(pool=pool, client=client, user=user, name=SELECT_CHALLENGE, state=state)
-    parameters = {"USERNAME": user.username if user else username}
+    parameters = {"USERNAME": shown_username(pool, user, username)}
     return signin.ChallengeResult(name=SELECT_CHALLENGE, session=session, parameters=parameters, available_challenges=tuple(available))
 
 
@@ -122,13 +133,18 @@ def begin(
         srp_parameters = {"USERNAME": username, "SRP_A": given.get("SRP_A", ""), "SECRET_HASH": given.get("SECRET_HASH")}
         return signin._start_srp(pool=pool, client=client, auth_parameters=srp_parameters, context=context)
     triggers.pre_authentication(pool=pool, user=user, client=client, username=username, user_not_found=user is None, context=context)
+    shown = shown_username(pool, user, username)
     if user is not None:
         user = _able_to_sign_in(user, client)
+    if user is not None and challenge not in available_challenges(pool, user):
+        # Only reached when the client hides who exists: the user lacks this method, so the step
+        # is an unknown name's, and no message is sent.
+        user = None
     if challenge in (EMAIL_OTP, SMS_OTP):
-        return _send_code(pool=pool, client=client, user=user, username=username, challenge=challenge, context=context)
-    options, state = passkeys.request_options(pool=pool, user=user, username=username)
+        return _send_code(pool=pool, client=client, user=user, username=username, shown=shown, challenge=challenge, context=context)
+    options, state = passkeys.request_options(pool=pool, user=None if client.hides_user_existence else user)
     session = signin.start_challenge(pool=pool, client=client, user=user, name=WEB_AUTHN, state=state)
-    return signin.ChallengeResult(name=WEB_AUTHN, session=session, parameters={"USERNAME": user.username if user else username, "CREDENTIAL_REQUEST_OPTIONS": options})
+    return signin.ChallengeResult(name=WEB_AUTHN, session=session, parameters={"USERNAME": shown, "CREDENTIAL_REQUEST_OPTIONS": options})
 
 
 def _able_to_sign_in(user: User, client: UserPoolClient) -> User | None:
@@ -144,23 +160,38 @@ def _able_to_sign_in(user: User, client: UserPoolClient) -> User | None:
 
 
 def _send_code(
-    *, pool: UserPool, client: UserPoolClient, user: User | None, username: str, challenge: str, context: RequestContext = SYSTEM,
+    *, pool: UserPool, client: UserPoolClient, user: User | None, username: str, shown: str, challenge: str,
+    context: RequestContext = SYSTEM,
 ) -> signin.ChallengeResult:
     attribute = "email" if challenge == EMAIL_OTP else "phone_number"
     state: dict = {"amr": list(AMR[challenge])}
     if user is None:
-        # A step no code answers, shaped like a real one, so the reply does not tell who exists.
-        delivery = details_for(attribute, username if attribute == "email" and "@" in username else "+00000000000")
+        # A step no code answers, shaped like a real one, so the reply does not tell who exists:
+        # a destination masked as a real one is, and the same hourly limit a real user meets.
+        key = crypto.keyed_digest("passwordless-decoy", f"{pool.pk}:{username.casefold()}")
+        if not ratelimit.hit(f"mfa-code-send-decoy:{key}", limit=mfa.MFA_CODES_PER_HOUR, window_seconds=3600):
+            raise LimitExceededException("Attempt limit exceeded, please try after some time.")
+        delivery = details_for(attribute, _decoy_destination(attribute, username, key))
     else:
         # mfa.send_mfa_code limits how many codes a user is sent in an hour (LimitExceededException).
         code, delivery = mfa.send_mfa_code(user=user, factor=mfa.EMAIL_OTP if challenge == EMAIL_OTP else mfa.SMS_MFA, context=context)
         state["code_digest"] = signin._mfa_code_digest(user, code)
     session = signin.start_challenge(pool=pool, client=client, user=user, name=challenge, state=state)
     parameters = {
-        "USERNAME": user.username if user else username,
+        "USERNAME": shown,
         "CODE_DELIVERY_DELIVERY_MEDIUM": delivery.delivery_medium, "CODE_DELIVERY_DESTINATION": delivery.destination,
     }
     return signin.ChallengeResult(name=challenge, session=session, parameters=parameters)
+
+
+def _decoy_destination(attribute: str, username: str, key: str) -> str:
+    # The name itself where it is an address of that kind (a real user signing in with it sees it
+    # masked the same way), else a made-up one, the same at every attempt.
+    if attribute == "email":
+        return username.lower() if "@" in username else f"{key[:8]}@{key[8:14]}.com"
+    if username.startswith("+") and username[1:].isdigit():
+        return username
+    return "+1" + "".join(str(int(c, 16) % 10) for c in key[:10])
 
 
 # --- Answers (signin.respond_to_auth_challenge calls these inside its single-use row lock) ----------
@@ -174,9 +205,22 @@ def _select_challenge_answer(*, row: AuthChallenge, user: User | None, client: U
 
 
 def _web_authn_answer(*, row: AuthChallenge, user: User | None, client: UserPoolClient, responses: dict, context) -> signin.SignInResult:
+    if row.state.get("second_factor"):
+        return _web_authn_mfa_answer(row=row, user=user, client=client, responses=responses, context=context)
     assertion = passkeys.verify_assertion(user=user, state=row.state, credential=responses.get("CREDENTIAL"))
-    amr = AMR[WEB_AUTHN] + (("mfa",) if assertion.user_verified and row.pool.webauthn_factor_configuration == passkeys.MULTI_FACTOR else ())
+    # A passkey that verified the user counts as MFA where pool and user turned passkey MFA on.
+    counts = assertion.user_verified and row.pool.webauthn_factor_configuration == passkeys.MULTI_FACTOR and mfa.preference_of(user).webauthn_enabled
+    amr = AMR[WEB_AUTHN] + (("mfa",) if counts else ())
     return signin._succeed(user, client, context, amr=amr)
+
+
+def _web_authn_mfa_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> signin.SignInResult:
+    # The passkey as the second factor (mfa.WEB_AUTHN): a wrong assertion counts against the MFA
+    # lockout as a wrong code does, so a known password gives no endless tries.
+    guard = lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user))
+    right = mfa.check_passkey(user=user, state=row.state, credential=responses.get("CREDENTIAL"))
+    signin._count_second_factor(user, guard, right, NotAuthorizedException("The passkey could not be verified."))
+    return signin._succeed(user, client, context, amr=("pwd", "mfa", "hwk"))
 
 
 HANDLERS = {

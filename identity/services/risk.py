@@ -215,7 +215,7 @@ def _forced_mfa_step(user: User) -> mfa.MfaStep | None:
     """The MFA challenge a risky sign-in gets even where the pool's MFA would not ask: None if the user has no factor."""
     offered = mfa.pool_factors(user.pool)
     preference = mfa.preference_of(user)
-    usable = [f for f in preference.enabled_factors() if f in offered and _reachable(user, f)]
+    usable = mfa.usable_factors(user)
     if preference.preferred in usable:
         return mfa.MfaStep(preference.preferred)
     if usable:

@@ -427,6 +427,10 @@ def _mfa_challenge(*, client: UserPoolClient, user: User, step: mfa.MfaStep, con
         parameters["MFAS_CAN_CHOOSE"] = json.dumps(list(step.options))
     elif step.challenge == mfa.MFA_SETUP:
         parameters["MFAS_CAN_SETUP"] = json.dumps(list(step.options))
+    elif step.challenge == mfa.WEB_AUTHN:  # a passkey after the password; answered in passwordless.py
+        from identity.services import passkeys
+
+        parameters["CREDENTIAL_REQUEST_OPTIONS"], state = passkeys.mfa_request_options(user=user)
     session = start_challenge(pool=user.pool, client=client, user=user, name=step.challenge, state=state)
     return ChallengeResult(name=step.challenge, session=session, parameters=parameters)
 

@@ -110,11 +110,29 @@ def test_an_emailed_code_signs_in_from_the_method_page_with_or_without_javascrip
     assert rp.redeem(page.url).id_claims["cognito:username"] == "ana"
 
 
-def test_a_method_the_account_lacks_is_refused_on_the_page(page, rp, hosted_pool, ana):
-    page.goto(rp.authorize_url())
+def test_a_method_the_account_lacks_looks_as_it_does_for_a_name_nobody_has(page, rp, hosted_pool, ana):
+    # The app client hides who exists, so "not set up for this account" would tell that the account exists.
+    for name in ("ana", "nobody"):  # ana has no passkey yet
+        page.goto(rp.authorize_url())
+        page.get_by_role("link", name="Sign in another way").click()
+        fill(page, {"Username": name})
+        page.get_by_label("Passkey", exact=True).check()
+        press(page, "Continue")
+        expect(page.get_by_role("heading", name="Sign in with your passkey")).to_be_visible()
+        expect(page.get_by_text("This way of signing in is not set up for this account.")).to_have_count(0)
+
+
+def test_a_client_that_does_not_hide_users_says_the_method_is_not_set_up(page, hosted_pool, ana, live_server):
+    from tests.e2e.relying_party import RelyingParty
+
+    legacy = factories.create_client(
+        pool=hosted_pool, allowed_oauth_flows=["code"], allowed_oauth_scopes=["openid", "email", "profile"], callback_urls=[f"{live_server.url}/callback-demo"],
+        explicit_auth_flows=["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH"], prevent_user_existence_errors="LEGACY",
+    )
+    page.goto(RelyingParty(base_url=live_server.url, pool=hosted_pool, client=legacy, redirect_uri=legacy.callback_urls[0]).authorize_url())
     page.get_by_role("link", name="Sign in another way").click()
     fill(page, {"Username": "ana"})
-    page.get_by_label("Passkey", exact=True).check()  # ana has none yet
+    page.get_by_label("Passkey", exact=True).check()
     press(page, "Continue")
     expect(page.get_by_text("This way of signing in is not set up for this account. Choose another.")).to_be_visible()
 
