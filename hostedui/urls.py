@@ -16,6 +16,7 @@ ROUTES = [
     ("signedIn", views.signed_in, "signed-in"),
     ("signInOptions", views.sign_in_options, "sign-in-options"),
     ("passkeys", views.passkeys_page, "passkeys"),
+    ("auth-event-feedback", views.auth_event_feedback, "auth-event-feedback"),
     ("branding.css", branding_views.stylesheet, "branding-css"),
     ("branding/logo", branding_views.logo, "branding-logo"),
     ("branding/favicon", branding_views.favicon, "branding-favicon"),

@@ -29,5 +29,12 @@ def forget(key: Hashable) -> None:
     _entries.pop(key, None)
 
 
+def forget_pool(pool_id: str) -> None:
+    """Forget a pool's row and the client rows cached with it (a cached client carries its pool)."""
+    for key in [key for key in list(_entries) if isinstance(key, tuple) and key[:1] in (("pool",), ("client",))
+                and len(key) > 1 and key[1] == pool_id]:
+        _entries.pop(key, None)
+
+
 def clear() -> None:
     _entries.clear()

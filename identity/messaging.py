@@ -144,6 +144,21 @@ def _record_failure(*, user: User, attribute: str, to: str, source: str, exc: Ex
     events.code_delivery_failed(user=user, context=context, details=details)
 
 
+def risk_notice(*, username: str, time: str, place: str, device: str, blocked: bool, compromised: bool,
+                valid_link: str, invalid_link: str) -> tuple[str, str]:
+    """The subject and text of our own risky-sign-in notice (identity.services.risk sends it when the
+    pool has no NotifyConfiguration template), in the language of the page signed in on."""
+    facts = {"username": username, "time": time, "place": place or gettext("an unknown address"),
+             "device": device or gettext("unknown device")}
+    said = gettext("A sign-in to your account (%(username)s) was blocked on %(time)s UTC from %(place)s (%(device)s).") if blocked \
+        else gettext("A sign-in to your account (%(username)s) was made on %(time)s UTC from %(place)s (%(device)s).")
+    lines = [said % facts]
+    if compromised:
+        lines.append(gettext("The password used appears in a list of passwords exposed in data breaches: change it."))
+    lines += ["", gettext("This was me: %(link)s") % {"link": valid_link}, gettext("This was not me: %(link)s") % {"link": invalid_link}]
+    return gettext("A sign-in to your account"), "\n".join(lines) + "\n"
+
+
 def details_for(attribute: str, destination: str) -> CodeDeliveryDetails:
     return CodeDeliveryDetails(
         destination=mask_destination(destination),

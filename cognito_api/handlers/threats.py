@@ -6,7 +6,7 @@ from django.core import signing
 from cognito_api.params import optional, pool_from, required
 from identity.errors import InvalidParameterException
 from identity.models import AuthEvent
-from identity.services import directory, risk
+from identity.services import directory, risk, risk_config
 
 _PAGE = signing.Signer(salt="auth-events-page")
 
@@ -74,8 +74,34 @@ def update_auth_event_feedback(params: dict, context) -> dict:
     return {}
 
 
+def _block(params: dict, name: str) -> dict | None:
+    value = params.get(name)
+    if value is not None and not isinstance(value, dict):
+        raise InvalidParameterException(f"{name} must be an object.")
+    return value
+
+
+def set_risk_configuration(params: dict, context) -> dict:
+    pool = pool_from(params)
+    client = risk_config.client_of(pool, optional(params, "ClientId"))
+    pool = risk_config.set_risk_configuration(
+        pool=pool, client=client, compromised_credentials=_block(params, "CompromisedCredentialsRiskConfiguration"),
+        account_takeover=_block(params, "AccountTakeoverRiskConfiguration"),
+        risk_exceptions=_block(params, "RiskExceptionConfiguration"), context=context,
+    )
+    return {"RiskConfiguration": risk_config.describe_risk_configuration(pool=pool, client=client)}
+
+
+def describe_risk_configuration(params: dict, context) -> dict:
+    pool = pool_from(params)
+    client = risk_config.client_of(pool, optional(params, "ClientId"))
+    return {"RiskConfiguration": risk_config.describe_risk_configuration(pool=pool, client=client)}
+
+
 ACTIONS = {"UpdateAuthEventFeedback": update_auth_event_feedback}
 SIGNED_ACTIONS = {
+    "SetRiskConfiguration": set_risk_configuration,
+    "DescribeRiskConfiguration": describe_risk_configuration,
     "AdminListUserAuthEvents": admin_list_user_auth_events,
     "AdminUpdateAuthEventFeedback": admin_update_auth_event_feedback,
 }

@@ -167,6 +167,22 @@ class PoolCreateForm(ServiceModelForm):
         )
 
 
+class IpRangesField(forms.Field):
+    """CIDR ranges, one a line (RiskExceptionConfiguration's lists); the service checks each."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 40})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value) -> list[str]:
+        return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+
 class PoolChangeForm(ChangedFieldsForm):
     """A pool's settings; sign-in identifiers, case sensitivity and the schema are fixed once it exists."""
 
@@ -180,6 +196,11 @@ class PoolChangeForm(ChangedFieldsForm):
         help_text="Keep the old value signing in until the new one is verified.",
     )
     lambda_config = LambdaConfigField()
+    risk_blocked_ip_ranges = IpRangesField(label="Always-block IP ranges", help_text="CIDR ranges, one a line: refused at sign-in (ENFORCED).")
+    risk_skipped_ip_ranges = IpRangesField(label="Always-allow IP ranges", help_text="CIDR ranges, one a line: not risk-scored (ENFORCED).")
+    risk_notify_configuration = LambdaConfigField(
+        label="Notify configuration", help_text="AccountTakeoverRiskConfiguration.NotifyConfiguration as JSON (From, ReplyTo, SourceArn, "
+                                                "BlockEmail / NoActionEmail / MfaEmail); empty for our own notice.")
     allowed_first_auth_factors = forms.MultipleChoiceField(
         label="First sign-in factors", choices=[(f, f) for f in passwordless.FIRST_FACTORS], widget=forms.CheckboxSelectMultiple,
         help_text="Policies.SignInPolicy.AllowedFirstAuthFactors: what choice-based sign-in (USER_AUTH) may start with. "
@@ -189,6 +210,9 @@ class PoolChangeForm(ChangedFieldsForm):
     class Meta:
         model = UserPool
         exclude = ["id", "schema", "username_attributes", "alias_attributes", "case_sensitive", "trigger_secret_encrypted"]
+
+    def clean_risk_notify_configuration(self) -> dict:
+        return self.cleaned_data.get("risk_notify_configuration") or {}
 
     def clean_allowed_first_auth_factors(self) -> list[str]:
         try:

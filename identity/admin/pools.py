@@ -112,11 +112,14 @@ class UserPoolAdmin(ConsoleAdmin):
         ], "description": "Cognito's fixed values are the defaults: 5 failures, then 1 s doubling up to 900 s; "
                           "the count restarts after 900 quiet seconds. See docs/threat-protection.md."}),
         ("Threat protection", {"fields": [
-            "threat_protection_mode", "compromised_credentials_action", "compromised_credentials_check_sign_in",
+            "threat_protection_mode", "compromised_credentials_action",
+            ("compromised_credentials_check_sign_in", "compromised_credentials_check_sign_up", "compromised_credentials_check_password_change"),
             ("risk_low_action", "risk_low_notify"), ("risk_medium_action", "risk_medium_notify"),
             ("risk_high_action", "risk_high_notify"),
+            "risk_blocked_ip_ranges", "risk_skipped_ip_ranges", "risk_notify_configuration",
         ], "description": "Breached passwords and risk-based sign-in (Cognito's AdvancedSecurityMode): AUDIT only records; "
-                          "ENFORCED acts. Each user's auth events are under Auth events. See docs/threat-protection.md."}),
+                          "ENFORCED acts. The same settings as SetRiskConfiguration; IP ranges are JSON lists of CIDR ranges. "
+                          "Each user's auth events are under Auth events. See docs/threat-protection.md."}),
         triggers.LAMBDA_CONFIG_FIELDSET,
     ]
     readonly_fields = ["id", "issuer", "identifiers", "schema_table", "created_at", "updated_at", "trigger_log"]

@@ -128,12 +128,24 @@ class UserPool(models.Model):
     compromised_credentials_check_sign_in = models.BooleanField(
         default=False, help_text="Also check passwords at sign-in (password flows only: SRP never shows the password).",
     )
+    # CompromisedCredentialsRiskConfiguration.EventFilter is these three switches: SIGN_IN, SIGN_UP, PASSWORD_CHANGE.
+    compromised_credentials_check_sign_up = models.BooleanField(default=True, help_text="Check the password chosen at sign-up.")
+    compromised_credentials_check_password_change = models.BooleanField(
+        default=True, help_text="Check a new password (change, reset, set by an operator).",
+    )
     risk_low_action = models.CharField(max_length=17, choices=RiskAction.choices, default=RiskAction.NO_ACTION)
     risk_medium_action = models.CharField(max_length=17, choices=RiskAction.choices, default=RiskAction.MFA_IF_CONFIGURED)
     risk_high_action = models.CharField(max_length=17, choices=RiskAction.choices, default=RiskAction.MFA_REQUIRED)
     risk_low_notify = models.BooleanField(default=False, help_text="Email the user about a low-risk sign-in.")
     risk_medium_notify = models.BooleanField(default=True, help_text="Email the user about a medium-risk sign-in.")
     risk_high_notify = models.BooleanField(default=True, help_text="Email the user about a high-risk sign-in.")
+    # AccountTakeoverRiskConfiguration.NotifyConfiguration as identity.services.risk_config checked it:
+    # From, ReplyTo, SourceArn (kept, unused: mail goes through Django's backend), Block/NoAction/MfaEmail templates.
+    risk_notify_configuration = models.JSONField(default=dict, blank=True)
+    # RiskExceptionConfiguration: CIDR ranges always refused at sign-in / never risk-scored (ENFORCED only).
+    risk_blocked_ip_ranges = models.JSONField(default=list, blank=True, help_text="CIDR ranges refused at sign-in.")
+    risk_skipped_ip_ranges = models.JSONField(default=list, blank=True, help_text="CIDR ranges whose sign-ins are not risk-scored.")
+    risk_configuration_modified_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Cognito's LambdaConfig, as identity.services.triggers_config validated it: each trigger's
     # target is "python:package.module.function" or an http(s):// webhook, where Cognito has ARNs.
     lambda_config = models.JSONField(default=dict, blank=True)

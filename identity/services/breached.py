@@ -72,10 +72,15 @@ def check_compromised_password(*, pool, user, password: str) -> None:
 
     Threat protection OFF or AUDIT: nothing happens (AUDIT never acts). ENFORCED: BLOCK raises
     InvalidPasswordException; NOTIFY accepts and emails a user who already exists; NO_ACTION accepts.
+    A user not saved yet is signing up (EventFilter SIGN_UP), any other is changing the password
+    (PASSWORD_CHANGE); the pool's event filter says whether each is checked.
     """
     from identity.models import UserPool
 
-    if pool.threat_protection_mode != UserPool.ThreatProtectionMode.ENFORCED or not is_breached(password):
+    if pool.threat_protection_mode != UserPool.ThreatProtectionMode.ENFORCED:
+        return
+    checked = pool.compromised_credentials_check_password_change if user.pk else pool.compromised_credentials_check_sign_up
+    if not checked or not is_breached(password):
         return
     action = pool.compromised_credentials_action
     if action == UserPool.CompromisedCredentialsAction.BLOCK:

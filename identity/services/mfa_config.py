@@ -139,6 +139,6 @@ def _save(pool: UserPool, fields: dict, context: RequestContext) -> UserPool:
     for name, value in fields.items():
         setattr(updated, name, value)
     updated.save(update_fields=[*fields, "updated_at"])
-    localcache.forget(("pool", updated.pk))
+    localcache.forget_pool(updated.pk)
     events.pool_updated(pool=updated, context=context, details={"fields": sorted(fields), "mfa_configuration": updated.mfa_configuration})
     return updated

@@ -20,8 +20,8 @@ from identity.errors import (
     UserNotFoundException,
 )
 from identity.messaging import CodeDeliveryDetails, MessageKind
-from identity.models import PasswordHistory, User, UserPool, UserPoolClient
-from identity.services import breached, codes, directory, srp
+from identity.models import AuthEvent, PasswordHistory, User, UserPool, UserPoolClient
+from identity.services import breached, codes, directory, risk, srp
 
 MAX_PASSWORD_LENGTH = 256
 # Cognito's symbol set for RequireSymbols (Basic Latin only), space included.
@@ -176,6 +176,7 @@ def forgot_password(*, pool: UserPool, client: UserPoolClient, username: str, co
     code = codes.issue_code(user=user, purpose=codes.Purpose.FORGOT_PASSWORD, delivered_to=attribute)
     details = messaging.deliver(user=user, kind=MessageKind.RESET, code=code, attribute=attribute, client=client, context=context)
     events.forgot_password_requested(user=user, context=context, details={"delivery": details.delivery_medium})
+    risk.record_account_event(user=user, event_type=AuthEvent.Type.FORGOT_PASSWORD, context=context)
     return details
 
 
@@ -209,6 +210,7 @@ def confirm_forgot_password(
         user.status = User.Status.CONFIRMED
         user.save(update_fields=_PASSWORD_FIELDS + ["updated_at"])
         events.password_reset_confirmed(user=user, context=context)
+        risk.record_account_event(user=user, event_type=AuthEvent.Type.PASSWORD_CHANGE, context=context)
     triggers.post_confirmation(pool=pool, user=user, client=client, source="PostConfirmation_ConfirmForgotPassword", context=context)
     return user
 
@@ -223,11 +225,13 @@ def change_password(*, user: User, previous_password: str, proposed_password: st
         raise LimitExceededException()
     if not password_matches(user, previous_password or ""):
         events.password_change_failed(user=user, context=context)
+        risk.record_account_event(user=user, event_type=AuthEvent.Type.PASSWORD_CHANGE, context=context, response=AuthEvent.Response.FAIL)
         raise NotAuthorizedException("Incorrect username or password.")
     with transaction.atomic():
         _set_new_password(user, proposed_password)
         user.save(update_fields=_PASSWORD_FIELDS + ["updated_at"])
         events.password_changed(user=user, context=context)
+        risk.record_account_event(user=user, event_type=AuthEvent.Type.PASSWORD_CHANGE, context=context)
 
 
 def admin_set_user_password(

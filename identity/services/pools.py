@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from identity import crypto, events, localcache, schema
+from identity import clock, crypto, events, localcache, schema
 from identity.context import SYSTEM, RequestContext
 from identity.errors import InvalidParameterException, ResourceNotFoundException
 from identity.models import ResourceServer, UserPool, UserPoolClient
@@ -423,10 +423,24 @@ def update_user_pool(*, pool: UserPool, context: RequestContext = SYSTEM, **fiel
     for field, (low, high) in _DEFAULT_VALIDITY_BOUNDS.items():
         if not low <= getattr(updated, field) <= high:
             raise InvalidParameterException(f"{field} must be between {low} and {high} seconds.")
+    _check_risk_settings(updated, set(fields))
     updated.save()
-    localcache.forget(("pool", updated.pk))
+    localcache.forget_pool(updated.pk)
     events.pool_updated(pool=updated, context=context, details={"fields": sorted(fields)})
     return updated
+
+
+def _check_risk_settings(pool: UserPool, changed: set[str]) -> None:
+    # The console edits what SetRiskConfiguration sets: the same checks, the same messages.
+    from identity.services import risk_config
+
+    for field in ("risk_blocked_ip_ranges", "risk_skipped_ip_ranges"):
+        if field in changed:
+            risk_config.check_ip_ranges(getattr(pool, field), path=field)
+    if "risk_notify_configuration" in changed and pool.risk_notify_configuration:
+        pool.risk_notify_configuration = risk_config.check_notify_configuration(pool.risk_notify_configuration)
+    if changed & {"risk_blocked_ip_ranges", "risk_skipped_ip_ranges", "risk_notify_configuration"}:
+        pool.risk_configuration_modified_at = clock.now()
 
 
 @transaction.atomic

@@ -6,23 +6,31 @@ Failed passwords are counted by `record_failed_sign_in`. Signals come from what 
 the device (RequestContext.device_id, else the user agent), the network (/24 or /64), failure
 velocity for the user and for the address (cache counters), the hour against the user's history,
 and travel speed when a GeoIP database is configured. Cognito's modes: OFF does nothing, AUDIT
-scores and records but never acts, ENFORCED applies the pool's action and notification.
+scores and records but never acts, ENFORCED applies the pool's action and notification, and its
+IP exceptions: `check_address` refuses an always-block range before any credential is looked at,
+and sign-ins from an always-allow (skipped) range are recorded without a score.
+Other account events (SignUp, ForgotPassword, PasswordChange, ResendCode) are recorded by
+`record_account_event`. The notification's links carry `feedback_token`, read back by
+`auth_event_for_feedback` (the hosted feedback page) and `update_auth_event_feedback`.
 """
 from __future__ import annotations
 
 import datetime
+import functools
+import html
 import ipaddress
 import logging
 from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 
-from identity import clock, crypto
+from identity import clock, crypto, messaging
 from identity.context import RequestContext
 from identity.errors import NotAuthorizedException, PasswordResetRequiredException, ResourceNotFoundException, error_type
 from identity.models import AuthEvent, TotpDevice, User, UserPool
@@ -36,6 +44,7 @@ BLOCKED_MESSAGE = "Unable to login because of security reasons."
 FAILURE_WINDOW_SECONDS = 900
 HISTORY_SIZE = 50  # past sign-ins that define "known" devices, networks and hours
 FEEDBACK_TOKEN_DAYS = 7
+FEEDBACK_SALT = "identity.risk.auth-event-feedback"  # the token is good for this and nothing else
 # Points per signal; a sum of 1-29 is Low, 30-59 Medium, 60 and more High.
 POINTS = {
     "new_device": 25, "new_network": 20, "untrusted_device": 60, "untrusted_network": 45,
@@ -68,6 +77,36 @@ def network_of(ip: str | None) -> str:
 def device_key_of(context: RequestContext) -> str:
     seen = context.device_id or context.user_agent
     return crypto.keyed_digest("risk-device", seen)[:32] if seen else ""
+
+
+# --- IP exceptions (RiskExceptionConfiguration) -------------------------------------------------
+
+@functools.lru_cache(maxsize=256)
+def _networks(ranges: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(value, strict=False) for value in ranges)
+
+
+def in_ranges(ip: str | None, ranges: list[str]) -> bool:
+    """Whether the address falls in one of the CIDR ranges (an IPv4-mapped IPv6 address as its IPv4 self)."""
+    if not ip or not ranges:
+        return False
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    address = getattr(address, "ipv4_mapped", None) or address
+    return any(address.version == network.version and address in network for network in _networks(tuple(ranges)))
+
+
+def check_address(*, pool: UserPool, context: RequestContext) -> None:
+    """Refuse a sign-in from the pool's always-block ranges, before any user or password is looked at.
+
+    Only under ENFORCED (Cognito's IP exceptions are a full-function feature). Raises
+    NotAuthorizedException with Cognito's "Unable to login because of security reasons."
+    """
+    if pool.threat_protection_mode == Mode.ENFORCED and in_ranges(context.ip_address, pool.risk_blocked_ip_ranges):
+        log.info("sign-in to pool %s refused: %s is in a blocked range", pool.pk, context.ip_address)
+        raise NotAuthorizedException(BLOCKED_MESSAGE)
 
 
 # --- Failures ------------------------------------------------------------------------------------
@@ -176,27 +215,34 @@ def next_step(*, user: User, client, context: RequestContext, step: mfa.MfaStep,
         return step
     enforced = pool.threat_protection_mode == Mode.ENFORCED
     compromised = bool(password) and pool.compromised_credentials_check_sign_in and breached.is_breached(password)
-    assessment = assess(pool=pool, user=user, context=context)
+    if enforced and in_ranges(context.ip_address, pool.risk_skipped_ip_ranges):
+        assessment = replace(_blank(context), reasons=("skipped_ip_range",))  # always-allow: not risk-scored
+    else:
+        assessment = assess(pool=pool, user=user, context=context)
+    if enforced and in_ranges(context.ip_address, pool.risk_blocked_ip_ranges):  # a path check_address did not guard
+        _block(user, client, context, replace(assessment, reasons=("blocked_ip_range",)), compromised=compromised, notify=False)
+        raise NotAuthorizedException(BLOCKED_MESSAGE)
     if compromised and enforced and pool.compromised_credentials_action == UserPool.CompromisedCredentialsAction.BLOCK:
-        _block(user, context, assessment, compromised=True)
+        _block(user, client, context, assessment, compromised=True)
         User.objects.filter(pk=user.pk).update(status=User.Status.RESET_REQUIRED)
         raise PasswordResetRequiredException("Password reset required for the user")
     action = getattr(pool, f"risk_{assessment.level.lower()}_action") if assessment.level and enforced else Action.NO_ACTION
     if action == Action.BLOCK:
-        _block(user, context, assessment, compromised=compromised)
+        _block(user, client, context, assessment, compromised=compromised)
         raise NotAuthorizedException(BLOCKED_MESSAGE)
+    challenged = False
     if action in (Action.MFA_IF_CONFIGURED, Action.MFA_REQUIRED):
         forced = step if step.challenge not in (None, mfa.MFA_SETUP) else _forced_mfa_step(user)
         if forced is None and action == Action.MFA_REQUIRED:
-            _block(user, context, assessment, compromised=compromised)
+            _block(user, client, context, assessment, compromised=compromised)
             raise NotAuthorizedException(BLOCKED_MESSAGE)
-        step = forced or step
+        step, challenged = forced or step, forced is not None
     decision = AuthEvent.Decision.ACCOUNT_TAKEOVER if assessment.level else AuthEvent.Decision.NO_RISK
     response = AuthEvent.Response.IN_PROGRESS if step.challenge else AuthEvent.Response.PASS
     event = _record(user=user, context=context, assessment=assessment, response=response, decision=decision,
                     compromised=compromised, challenges=[_challenge("Password", True)])
     if enforced:
-        _notify(user, event, pool, compromised)
+        _notify(user, client, event, compromised=compromised, email="MfaEmail" if challenged else "NoActionEmail")
     return step
 
 
@@ -232,10 +278,11 @@ def _reachable(user: User, factor: str) -> bool:
     return bool(user.attributes.get("phone_number" if factor == mfa.SMS_MFA else "email"))
 
 
-def _block(user: User, context: RequestContext, assessment: Assessment, *, compromised: bool) -> None:
+def _block(user: User, client, context: RequestContext, assessment: Assessment, *, compromised: bool, notify: bool = True) -> None:
     event = _record(user=user, context=context, assessment=assessment, response=AuthEvent.Response.FAIL,
                     decision=AuthEvent.Decision.BLOCK, compromised=compromised, challenges=[_challenge("Password", True)])
-    _notify(user, event, user.pool, compromised)
+    if notify:
+        _notify(user, client, event, compromised=compromised, email="BlockEmail")
 
 
 def _challenge(name: str, success: bool) -> dict:
@@ -243,10 +290,11 @@ def _challenge(name: str, success: bool) -> dict:
 
 
 def _record(*, user: User, context: RequestContext, assessment: Assessment, response: str,
-            decision: str = AuthEvent.Decision.NO_RISK, compromised: bool = False, challenges: list) -> AuthEvent:
+            decision: str = AuthEvent.Decision.NO_RISK, compromised: bool = False, challenges: list,
+            event_type: str = AuthEvent.Type.SIGN_IN) -> AuthEvent:
     where = assessment.location
     return AuthEvent.objects.create(
-        pool_id=user.pool_id, user=user, response=response, risk_decision=decision, risk_level=assessment.level,
+        pool_id=user.pool_id, user=user, event_type=event_type, response=response, risk_decision=decision, risk_level=assessment.level,
         risk_score=assessment.score, risk_reasons=list(assessment.reasons), compromised_credentials=compromised,
         challenges=challenges, ip_address=context.ip_address, network=assessment.network, device_key=assessment.device_key,
         device_name=context.user_agent[:256], city=where.city if where else "", country=where.country if where else "",
@@ -255,36 +303,125 @@ def _record(*, user: User, context: RequestContext, assessment: Assessment, resp
     )
 
 
+def record_account_event(*, user: User, event_type: str, context: RequestContext, response: str = AuthEvent.Response.PASS) -> None:
+    """Record a SignUp, ForgotPassword, PasswordChange or ResendCode in the user's auth events (not scored).
+
+    Cognito lists these beside sign-ins in AdminListUserAuthEvents (EventType). Nothing while the
+    pool's threat protection is OFF. Called by the services that do them, inside their transaction.
+    """
+    if user.pool.threat_protection_mode == Mode.OFF:
+        return
+    assessment = replace(_blank(context), location=geo.locate(context.ip_address))
+    _record(user=user, context=context, assessment=assessment, response=response, challenges=[], event_type=event_type)
+
+
 # --- Notification and feedback -------------------------------------------------------------------
 
-def _notify(user: User, event: AuthEvent, pool: UserPool, compromised: bool) -> None:
+def feedback_links(event: AuthEvent, client) -> dict[str, str]:
+    """The notification's one-click links, by FeedbackValue: the hosted feedback page with the event's token."""
+    base = f"{settings.USERPOOLS_BASE_URL}/{event.pool_id}/auth-event-feedback"
+    query = {"client_id": client.client_id if client is not None else "", "token": feedback_token(event)}
+    return {value: f"{base}?{urlencode({**query, 'value': value})}" for value in AuthEvent.Feedback.values}
+
+
+def _notify(user: User, client, event: AuthEvent, *, compromised: bool, email: str) -> None:
+    """Email the user about this sign-in, when its level says to or the password is breached.
+
+    `email` names the NotifyConfiguration template for what happened (BlockEmail, MfaEmail,
+    NoActionEmail); without one, our own wording in the language of the page signed in on.
+    """
+    pool = user.pool
     level_says = bool(event.risk_level) and getattr(pool, f"risk_{event.risk_level.lower()}_notify")
     to = user.attributes.get("email")
     if not to or not (level_says or compromised):
         return
-    token = feedback_token(event)
-    base = f"{settings.USERPOOLS_BASE_URL}/{pool.id}/auth-event-feedback?event_id={event.event_id}&token={token}"
-    what = "was blocked" if event.risk_decision == AuthEvent.Decision.BLOCK else "was made"
-    body = (
-        f"A sign-in to your account ({user.username}) {what} on {event.created_at:%Y-%m-%d %H:%M} UTC "
-        f"from {event.ip_address or 'an unknown address'} ({event.device_name or 'unknown device'}).\n"
-        + ("The password used appears in a list of passwords exposed in data breaches: change it.\n" if compromised else "")
-        + f"\nThis was me: {base}&value=Valid\nThis was not me: {base}&value=Invalid\n"
-    )
+    links = feedback_links(event, client)
+    where = ", ".join(part for part in (event.city, event.country) if part)
+    place = f"{where} ({event.ip_address})" if where and event.ip_address else where or event.ip_address or ""
+    facts = {
+        "username": user.username, "ip-address": event.ip_address or "", "city": event.city, "country": event.country,
+        "login-time": f"{event.created_at:%Y-%m-%d %H:%M:%S} UTC", "device-name": event.device_name,
+        "one-click-link-valid": links["Valid"], "one-click-link-invalid": links["Invalid"],
+    }
+    configuration = pool.risk_notify_configuration or {}
+    template = configuration.get(email)
+    if template:
+        subject, text, markup = _fill(template.get("Subject", ""), facts), _fill(template.get("TextBody"), facts), \
+            _fill(template.get("HtmlBody"), facts, escape=True)
+    else:
+        subject, text = messaging.risk_notice(
+            username=user.username, time=f"{event.created_at:%Y-%m-%d %H:%M}", place=place, device=event.device_name,
+            blocked=email == "BlockEmail", compromised=compromised, valid_link=links["Valid"], invalid_link=links["Invalid"],
+        )
+        markup = None
+    sender = configuration.get("From") or pool.email_from or settings.DEFAULT_FROM_EMAIL
+    reply_to = [configuration["ReplyTo"]] if configuration.get("ReplyTo") else None
+    subject = " ".join((subject or "").split())  # a header: no line breaks from a template or a username
+    message = EmailMultiAlternatives(subject, text if text is not None else markup or "", sender, [to], reply_to=reply_to)
+    if markup and text is not None:
+        message.attach_alternative(markup, "text/html")
+    elif markup:
+        message.content_subtype = "html"
     # After commit, so a sign-in that fails later sends nothing it cannot stand by.
-    transaction.on_commit(lambda: _send(user, "A sign-in to your account", body, to))
+    transaction.on_commit(lambda: _send(user, message))
 
 
-def _send(user: User, subject: str, body: str, to: str) -> None:
+def _fill(template: str | None, facts: dict[str, str], *, escape: bool = False) -> str | None:
+    """Cognito's notification placeholders ({username}, {ip-address}, {city}, {country}, {login-time},
+    {device-name}, {one-click-link-valid}, {one-click-link-invalid}); values escaped in an HTML body."""
+    if template is None:
+        return None
+    for name, value in facts.items():
+        template = template.replace("{" + name + "}", html.escape(value or "") if escape else value or "")
+    return template
+
+
+def _send(user: User, message: EmailMultiAlternatives) -> None:
     try:
-        send_mail(subject, body, user.pool.email_from or settings.DEFAULT_FROM_EMAIL, [to])
+        message.send()
     except Exception as exc:  # the notice is advice: its failure must not fail the sign-in
         log.warning("risk notice for user %s failed: %s", user.pk, exc)
 
 
+def _feedback_signer() -> signing.TimestampSigner:
+    # "." as separator keeps the token inside Cognito's FeedbackToken alphabet [A-Za-z0-9-_=.].
+    return signing.TimestampSigner(salt=FEEDBACK_SALT, sep=".")
+
+
 def feedback_token(event: AuthEvent) -> str:
-    """The signed, expiring value the notification's links carry (UpdateAuthEventFeedback's FeedbackToken)."""
-    return signing.TimestampSigner(salt="auth-event-feedback").sign(f"{event.pool_id}:{event.user_id}:{event.event_id}")
+    """The signed, expiring value the notification's links carry (UpdateAuthEventFeedback's FeedbackToken).
+
+    It names the pool, the user and the event, and is good for FEEDBACK_TOKEN_DAYS for feedback on
+    that event only (its own salt). The signature is checked in constant time before anything is read.
+    """
+    return _feedback_signer().sign_object({"p": event.pool_id, "u": event.user_id, "e": str(event.event_id)})
+
+
+def _read_feedback_token(token: str) -> dict:
+    try:
+        claims = _feedback_signer().unsign_object(token, max_age=datetime.timedelta(days=FEEDBACK_TOKEN_DAYS))
+    except (signing.BadSignature, ValueError, TypeError):
+        raise NotAuthorizedException("Invalid feedback token.") from None
+    if not isinstance(claims, dict) or not {"p", "u", "e"} <= set(claims):
+        raise NotAuthorizedException("Invalid feedback token.")
+    return claims
+
+
+def auth_event_for_feedback(*, pool: UserPool, token: str) -> AuthEvent:
+    """The event a notification's token stands for, with its user: the hosted feedback page's lookup.
+
+    The token is checked first, so nothing is looked up for a forged or expired one. Raises
+    NotAuthorizedException (bad, expired or another pool's token), ResourceNotFoundException (the
+    event or user is gone), UserPoolAddOnNotEnabledException (threat protection turned OFF since).
+    """
+    claims = _read_feedback_token(token)
+    if claims["p"] != pool.id:
+        raise NotAuthorizedException("Invalid feedback token.")
+    _require_on(pool)
+    event = AuthEvent.objects.select_related("user").filter(pool=pool, user_id=claims["u"], event_id=claims["e"]).first()
+    if event is None:
+        raise ResourceNotFoundException("Auth event not found.")
+    return event
 
 
 def update_auth_event_feedback(
@@ -293,23 +430,19 @@ def update_auth_event_feedback(
     """Mark an event Valid or Invalid: its device and network become trusted or untrusted for later scores.
 
     With `token` (the user's own answer), it must be this event's, unexpired. Cognito:
-    AdminUpdateAuthEventFeedback / UpdateAuthEventFeedback. Raises UserPoolAddOnNotEnabledException
-    (threat protection OFF), InvalidParameterException (value), ResourceNotFoundException (event),
-    NotAuthorizedException (token).
+    AdminUpdateAuthEventFeedback / UpdateAuthEventFeedback, and the hosted feedback page. Raises
+    UserPoolAddOnNotEnabledException (threat protection OFF), InvalidParameterException (value),
+    ResourceNotFoundException (event), NotAuthorizedException (token).
     """
     from identity.errors import InvalidParameterException
 
     _require_on(pool)
     if value not in AuthEvent.Feedback.values:
         raise InvalidParameterException("FeedbackValue must be Valid or Invalid.")
+    claims = _read_feedback_token(token) if token is not None else None
     event = _event_of(user, event_id)
-    if token is not None:
-        try:
-            signed = signing.TimestampSigner(salt="auth-event-feedback").unsign(token, max_age=datetime.timedelta(days=FEEDBACK_TOKEN_DAYS))
-        except signing.BadSignature:
-            raise NotAuthorizedException("Invalid feedback token.") from None
-        if signed != f"{event.pool_id}:{event.user_id}:{event.event_id}":
-            raise NotAuthorizedException("Invalid feedback token.")
+    if claims is not None and (claims["p"], claims["u"], claims["e"]) != (event.pool_id, event.user_id, str(event.event_id)):
+        raise NotAuthorizedException("Invalid feedback token.")
     event.feedback_value, event.feedback_provider, event.feedback_date = value, provider, clock.now()
     event.save(update_fields=["feedback_value", "feedback_provider", "feedback_date"])
     return event

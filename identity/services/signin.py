@@ -94,6 +94,7 @@ def initiate_auth(
     SECRET_HASH for clients with a secret. Raises InvalidParameterException (flow not enabled or
     unknown, missing USERNAME/PASSWORD) and whatever password_sign_in raises.
     """
+    risk.check_address(pool=pool, context=context)  # an always-block range: before any name or password is looked at
     if auth_flow == "USER_AUTH":
         from identity.services import passwordless
 
@@ -132,6 +133,7 @@ def password_sign_in(
     UserNotConfirmedException, PasswordResetRequiredException, and the triggers' errors
     (UserMigration for an unknown name, then PreAuthentication, before the password is checked).
     """
+    risk.check_address(pool=pool, context=context)
     user = directory.find_user(pool, username)
     if user is None:
         user = migration.migrate_user(pool=pool, client=client, username=username, source=migration.AUTHENTICATION, password=password, context=context)

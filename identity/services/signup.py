@@ -16,9 +16,9 @@ from identity.errors import (
     UsernameExistsException,
 )
 from identity.messaging import CodeDeliveryDetails, MessageKind
-from identity.models import User, UserPool, UserPoolClient
+from identity.models import AuthEvent, User, UserPool, UserPoolClient
 from identity.services import attributes as attribute_rules
-from identity.services import codes, directory, passwords
+from identity.services import codes, directory, passwords, risk
 
 # Cognito sends the sign-up code by SMS when both email and phone are auto-verified.
 _CONFIRMATION_ORDER = ("phone_number", "email")
@@ -71,6 +71,7 @@ def sign_up(
         except AliasExistsException as exc:  # lost a race for the same email/phone username
             raise UsernameExistsException(exc.message) from exc
         events.user_signed_up(user=user, context=context, details={"client_id": client.client_id})
+        risk.record_account_event(user=user, event_type=AuthEvent.Type.SIGN_UP, context=context)
     confirmed = user.status == User.Status.CONFIRMED
     # Cognito sends no confirmation code to a user the trigger confirmed.
     delivery = None if confirmed else send_confirmation_code(user, source="SignUp", client=client, context=context)
@@ -197,6 +198,7 @@ def resend_confirmation_code(
     if delivery is None:
         raise InvalidParameterException("Auto verification not turned on.")
     events.confirmation_code_resent(user=user, context=context)
+    risk.record_account_event(user=user, event_type=AuthEvent.Type.RESEND_CODE, context=context)
     return delivery
 
 

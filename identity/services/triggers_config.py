@@ -86,7 +86,7 @@ def set_lambda_config(*, pool: UserPool, lambda_config: dict | None, context: Re
         updated.trigger_secret_encrypted = crypto.encrypt(crypto.random_token())
         fields.append("trigger_secret_encrypted")
     updated.save(update_fields=fields)
-    localcache.forget(("pool", updated.pk))
+    localcache.forget_pool(updated.pk)
     events.pool_updated(pool=updated, context=context, details={"fields": ["lambda_config"], "triggers": sorted(normalised)})
     return updated
 
@@ -98,7 +98,7 @@ def rotate_trigger_secret(*, pool: UserPool, context: RequestContext = SYSTEM) -
     updated = UserPool.objects.select_for_update().get(pk=pool.pk)
     updated.trigger_secret_encrypted = crypto.encrypt(secret)
     updated.save(update_fields=["trigger_secret_encrypted", "updated_at"])
-    localcache.forget(("pool", updated.pk))
+    localcache.forget_pool(updated.pk)
     pool.trigger_secret_encrypted = updated.trigger_secret_encrypted
     events.record("RotateTriggerSecret", context=context, pool=updated)
     return secret

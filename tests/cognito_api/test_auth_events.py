@@ -66,3 +66,26 @@ def test_a_pool_without_threat_protection_says_so(signed_idp, transactional_db):
     with pytest.raises(ClientError) as caught:
         signed_idp.admin_list_user_auth_events(UserPoolId=pool.id, Username="ana")
     assert caught.value.response["Error"]["Code"] == "UserPoolAddOnNotEnabledException"
+
+
+def test_sign_up_resend_forgot_password_and_password_changes_are_auth_events(idp, signed_idp, transactional_db, mailoutbox):
+    from tests.identity.directory_support import last_email_code
+
+    pool = factories.create_pool(threat_protection_mode="AUDIT", auto_verified_attributes=["email"])
+    client = factories.create_client(pool=pool)
+    idp.sign_up(ClientId=client.client_id, Username="bo", Password=DEFAULT_PASSWORD, UserAttributes=[{"Name": "email", "Value": "bo@example.com"}])
+    idp.resend_confirmation_code(ClientId=client.client_id, Username="bo")
+    idp.confirm_sign_up(ClientId=client.client_id, Username="bo", ConfirmationCode=last_email_code(mailoutbox))
+    idp.forgot_password(ClientId=client.client_id, Username="bo")
+    idp.confirm_forgot_password(ClientId=client.client_id, Username="bo", ConfirmationCode=last_email_code(mailoutbox), Password="Another-horse-7")
+    token = idp.initiate_auth(ClientId=client.client_id, AuthFlow="USER_PASSWORD_AUTH",
+                              AuthParameters={"USERNAME": "bo", "PASSWORD": "Another-horse-7"})["AuthenticationResult"]["AccessToken"]
+    with pytest.raises(ClientError):
+        idp.change_password(AccessToken=token, PreviousPassword="Wrong-horse-7", ProposedPassword="Third-horse-77")
+    idp.change_password(AccessToken=token, PreviousPassword="Another-horse-7", ProposedPassword="Third-horse-77")
+    listed = signed_idp.admin_list_user_auth_events(UserPoolId=pool.id, Username="bo")["AuthEvents"]
+    assert [(e["EventType"], e["EventResponse"]) for e in reversed(listed)] == [
+        ("SignUp", "Pass"), ("ResendCode", "Pass"), ("ForgotPassword", "Pass"), ("PasswordChange", "Pass"),
+        ("SignIn", "Pass"), ("PasswordChange", "Fail"), ("PasswordChange", "Pass"),
+    ]
+    assert all(e["EventContextData"]["IpAddress"] == "127.0.0.1" and e["EventRisk"]["RiskDecision"] == "NoRisk" for e in listed)

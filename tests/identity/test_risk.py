@@ -259,3 +259,47 @@ def test_events_are_listed_newest_first_a_page_at_a_time(pool, client):
     page, after = risk.list_auth_events(pool=pool, user=user, max_results=2)
     rest, end = risk.list_auth_events(pool=pool, user=user, max_results=2, after=after)
     assert [e.id for e in page + rest] == sorted((e.id for e in page + rest), reverse=True) and len(page + rest) == 3 and end is None
+
+
+def test_the_pools_notify_templates_fill_cognitos_placeholders(pool, client, mailoutbox, django_capture_on_commit_callbacks):
+    from identity.services import risk_config
+
+    notify = risk_config.check_notify_configuration({
+        "From": "security@example.com", "ReplyTo": "help@example.com", "SourceArn": "arn:aws:ses:eu-west-1:123456789012:identity/example.com",
+        "BlockEmail": {"Subject": "Blocked:\n{username}", "TextBody": "{username} {ip-address} {login-time} {device-name} no: {one-click-link-invalid}",
+                       "HtmlBody": "<p>{device-name}</p><a href=\"{one-click-link-valid}\">me</a>"},
+    })
+    _set(pool, risk_medium_action="BLOCK", risk_medium_notify=True, risk_notify_configuration=notify)
+    user = _user(pool)
+    _sign_in(pool, client, HOME)
+    with django_capture_on_commit_callbacks(execute=True), cognito_error("NotAuthorizedException", risk.BLOCKED_MESSAGE):
+        _sign_in(pool, client, RequestContext(ip_address="198.51.100.20", user_agent="<b>Evil</b>", device_id="other"))
+    [notice] = mailoutbox
+    assert (notice.subject, notice.from_email, notice.reply_to) == ("Blocked: ana", "security@example.com", ["help@example.com"])
+    event = _last_event(user)
+    assert notice.body.startswith(f"ana 198.51.100.20 {event.created_at:%Y-%m-%d %H:%M:%S} UTC <b>Evil</b> no: ")
+    invalid_link = notice.body.split("no: ")[1]
+    assert "/auth-event-feedback?" in invalid_link and f"client_id={client.client_id}" in invalid_link and invalid_link.endswith("value=Invalid")
+    markup, kind = notice.alternatives[0]
+    assert kind == "text/html" and markup.startswith("<p>&lt;b&gt;Evil&lt;/b&gt;</p><a href=\"http") and "value=Valid" in markup
+
+
+def test_a_feedback_token_is_for_its_event_only_and_expires(pool, client, monkeypatch):
+    user = _user(pool)
+    _sign_in(pool, client, HOME)
+    _sign_in(pool, client, HOME_AGAIN)
+    first, second = AuthEvent.objects.filter(user=user).order_by("id")
+    token = risk.feedback_token(first)
+    assert risk.auth_event_for_feedback(pool=pool, token=token) == first
+    with cognito_error("NotAuthorizedException", "Invalid feedback token."):
+        risk.update_auth_event_feedback(pool=pool, user=user, event_id=str(second.event_id), value="Invalid", provider="User", token=token)
+    with cognito_error("NotAuthorizedException", "Invalid feedback token."):
+        risk.auth_event_for_feedback(pool=factories.create_pool(threat_protection_mode="ENFORCED"), token=token)
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    with cognito_error("NotAuthorizedException", "Invalid feedback token."):
+        risk.auth_event_for_feedback(pool=pool, token=tampered)
+    later = clock.now() + datetime.timedelta(days=risk.FEEDBACK_TOKEN_DAYS, minutes=1)
+    monkeypatch.setattr("time.time", lambda: later.timestamp())  # django.core.signing reads time.time()
+    with cognito_error("NotAuthorizedException", "Invalid feedback token."):
+        risk.auth_event_for_feedback(pool=pool, token=token)
+    assert not AuthEvent.objects.filter(user=user).exclude(feedback_value="").exists()
