@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('identity', '0012_threat_protection'),
+        ('identity', '0013_mfa_webauthn'),
     ]
 
     operations = [
