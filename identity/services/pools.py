@@ -439,8 +439,8 @@ def _check_risk_settings(pool: UserPool, changed: set[str]) -> None:
             risk_config.check_ip_ranges(getattr(pool, field), path=field)
     if "risk_notify_configuration" in changed and pool.risk_notify_configuration:
         pool.risk_notify_configuration = risk_config.check_notify_configuration(pool.risk_notify_configuration)
-    if changed & {"risk_blocked_ip_ranges", "risk_skipped_ip_ranges", "risk_notify_configuration"}:
-        pool.risk_configuration_modified_at = clock.now()
+    if any(name.startswith(("risk_", "compromised_credentials_")) for name in changed):
+        pool.risk_configuration_modified_at = clock.now()  # DescribeRiskConfiguration's LastModifiedDate
 
 
 @transaction.atomic

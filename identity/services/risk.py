@@ -83,7 +83,13 @@ def device_key_of(context: RequestContext) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _networks(ranges: tuple[str, ...]) -> tuple:
-    return tuple(ipaddress.ip_network(value, strict=False) for value in ranges)
+    networks = []
+    for value in ranges:  # checked when set (risk_config.check_ip_ranges); a row edited by hand must not break sign-in
+        try:
+            networks.append(ipaddress.ip_network(value, strict=False))
+        except (TypeError, ValueError):
+            log.warning("ignoring %r: not an IP range", value)
+    return tuple(networks)
 
 
 def in_ranges(ip: str | None, ranges: list[str]) -> bool:

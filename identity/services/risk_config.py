@@ -49,7 +49,9 @@ class _Errors:
         self.found: list[str] = []
 
     def add(self, path: str, value: object, constraint: str) -> None:
-        shown = "null" if value is None else value if isinstance(value, str) else repr(value)
+        # As AWS prints them: null, a string as it is, a list as [A, B].
+        shown = "null" if value is None else value if isinstance(value, str) else \
+            f"[{', '.join(map(str, value))}]" if isinstance(value, list) else repr(value)
         self.found.append(f"Value '{shown}' at '{path}' failed to satisfy constraint: {constraint}")
 
     def raise_any(self) -> None:

@@ -81,7 +81,7 @@ def test_the_pool_id_alone_resets_to_the_defaults_and_a_level_left_out_does_noth
      "satisfy constraint: Member must satisfy enum value set: [BLOCK, MFA_IF_CONFIGURED, MFA_REQUIRED, NO_ACTION]"),
     ({"CompromisedCredentialsRiskConfiguration": {"Actions": {"EventAction": "NOTIFY"}, "EventFilter": ["SIGN_OUT"]}},
      "2 validation errors detected: Value 'NOTIFY' at 'compromisedCredentialsRiskConfiguration.actions.eventAction' failed to satisfy "
-     "constraint: Member must satisfy enum value set: [BLOCK, NO_ACTION]; Value '['SIGN_OUT']' at "
+     "constraint: Member must satisfy enum value set: [BLOCK, NO_ACTION]; Value '[SIGN_OUT]' at "
      "'compromisedCredentialsRiskConfiguration.eventFilter' failed to satisfy constraint: Member must satisfy constraint: "
      "[Member must satisfy enum value set: [SIGN_IN, PASSWORD_CHANGE, SIGN_UP]]"),
     ({"RiskExceptionConfiguration": {"BlockedIPRangeList": ["10.0.0.0/33"]}},

@@ -303,3 +303,9 @@ def test_a_feedback_token_is_for_its_event_only_and_expires(pool, client, monkey
     with cognito_error("NotAuthorizedException", "Invalid feedback token."):
         risk.auth_event_for_feedback(pool=pool, token=token)
     assert not AuthEvent.objects.filter(user=user).exclude(feedback_value="").exists()
+
+
+def test_address_ranges_match_ipv4_ipv6_and_mapped_addresses_and_skip_what_is_not_a_range():
+    ranges = ["not-a-range", "10.0.0.0/8", "2001:db8::/32"]
+    assert risk.in_ranges("10.1.2.3", ranges) and risk.in_ranges("::ffff:10.9.9.9", ranges) and risk.in_ranges("2001:db8::1", ranges)
+    assert not risk.in_ranges("192.0.2.1", ranges) and not risk.in_ranges(None, ranges) and not risk.in_ranges("garbage", ranges)
