@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from cognito_api import credentials, protocol, sigv4
 from cognito_api.handlers import admin, auth, management, mfa, passwordless, pool_settings, self_service, signup
-from cognito_api.handlers import threats
+from cognito_api.handlers import devices, threats
 from identity import ratelimit
 from identity.context import RequestContext
 from identity.errors import IdentityError
@@ -38,6 +38,7 @@ ACTIONS = {
     **mfa.ACTIONS,
     **passwordless.ACTIONS,
     **threats.ACTIONS,
+    **devices.ACTIONS,
 }
 # Actions Cognito authorizes with IAM: here, with an operator's API credential (SigV4).
 SIGNED_ACTIONS = {
@@ -46,6 +47,7 @@ SIGNED_ACTIONS = {
     **mfa.SIGNED_ACTIONS,
     **pool_settings.ACTIONS,
     **threats.SIGNED_ACTIONS,
+    **devices.SIGNED_ACTIONS,
     "AdminInitiateAuth": auth.admin_initiate_auth,
     "AdminRespondToAuthChallenge": auth.admin_respond_to_auth_challenge,
 }

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from cognito_api.params import API_SCOPE, client_from, client_from_cached, optional, required
 from identity.errors import InvalidParameterException, NotAuthorizedException
-from identity.services import signin, tokens
+from identity.services import devices, signin, tokens
 
 REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
 
@@ -19,7 +19,7 @@ def initiate_auth(params: dict, context) -> dict:
     result = signin.initiate_auth(
         pool=client.pool, client=client, auth_flow=flow, auth_parameters=auth_parameters, context=context, session=optional(params, "Session"),
     )
-    return sign_in_response(client, result)
+    return sign_in_response(client, result, context)
 
 
 def respond_to_auth_challenge(params: dict, context) -> dict:
@@ -27,29 +27,37 @@ def respond_to_auth_challenge(params: dict, context) -> dict:
     name = required(params, "ChallengeName")
     responses = optional(params, "ChallengeResponses", dict) or {}
     session = optional(params, "Session")
-    if not session and name == signin.PASSWORD_VERIFIER:
+    if not session and name in (signin.PASSWORD_VERIFIER, signin.DEVICE_PASSWORD_VERIFIER):
         # SDKs answer PASSWORD_VERIFIER without a Session: the echoed SECRET_BLOCK names the step.
         session = responses.get("PASSWORD_CLAIM_SECRET_BLOCK")
+    if not session and name == signin.DEVICE_SRP_AUTH:
+        # pycognito (and older SDKs) answer DEVICE_SRP_AUTH without one: the username and device key name it.
+        session = signin.pending_device_session(pool=client.pool, client=client, responses=responses)
     if not session:
         raise InvalidParameterException("Missing required parameter Session")
     result = signin.respond_to_auth_challenge(
         pool=client.pool, client=client, challenge_name=name, session=session, responses=responses, context=context,
     )
-    return sign_in_response(client, result)
+    return sign_in_response(client, result, context)
 
 
-def sign_in_response(client, result) -> dict:
+def sign_in_response(client, result, context) -> dict:
     """Tokens for a finished sign-in, or the next challenge, in Cognito's shape."""
     if isinstance(result, signin.ChallengeResult):
         body = {"ChallengeName": result.name, "Session": result.session, "ChallengeParameters": result.parameters}
         if result.available_challenges:
             body["AvailableChallenges"] = list(result.available_challenges)
         return body
+    device_key, new_device = devices.track_sign_in(user=result.user, proven_device_key=result.device_key, context=context)
     issued = tokens.issue_token_set(
         pool=client.pool, client=client, user=result.user, scopes=[API_SCOPE], auth_time=result.auth_time, amr=result.amr,
         include_refresh_token="ALLOW_REFRESH_TOKEN_AUTH" in client.explicit_auth_flows, trigger_source=result.token_source,
+        device_key=device_key,
     )
-    return {"AuthenticationResult": issued.as_cognito(), "ChallengeParameters": {}}
+    authentication = issued.as_cognito()
+    if new_device:
+        authentication["NewDeviceMetadata"] = new_device
+    return {"AuthenticationResult": authentication, "ChallengeParameters": {}}
 
 
 def _refresh(client, auth_parameters: dict) -> dict:
@@ -58,7 +66,8 @@ def _refresh(client, auth_parameters: dict) -> dict:
     token = auth_parameters.get("REFRESH_TOKEN") or ""
     _check_refresh_secret_hash(client, token, auth_parameters.get("SECRET_HASH"))
     # As Cognito: this legacy flow never rotates; GetTokensFromRefreshToken does.
-    issued = tokens.refresh(pool=client.pool, client=client, refresh_token=token, rotate=False)
+    device_key = auth_parameters.get("DEVICE_KEY") if isinstance(auth_parameters.get("DEVICE_KEY"), str) else None
+    issued = tokens.refresh(pool=client.pool, client=client, refresh_token=token, rotate=False, device_key=device_key)
     return {"AuthenticationResult": issued.as_cognito(), "ChallengeParameters": {}}
 
 
@@ -90,7 +99,7 @@ def admin_initiate_auth(params: dict, context) -> dict:
     result = signin.initiate_auth(
         pool=pool, client=client, auth_flow=flow, auth_parameters=auth_parameters, context=context, session=optional(params, "Session"),
     )
-    return sign_in_response(client, result)
+    return sign_in_response(client, result, context)
 
 
 def admin_respond_to_auth_challenge(params: dict, context) -> dict:

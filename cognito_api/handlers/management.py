@@ -61,10 +61,28 @@ def _pool_settings(params: dict, *, fill_defaults: bool) -> dict:
     if sign_in_policy is not None or fill_defaults:
         factors = (sign_in_policy or {}).get("AllowedFirstAuthFactors", ["PASSWORD"])
         fields["allowed_first_auth_factors"] = passwordless.check_first_auth_factors(factors)
+    device_configuration = params.get("DeviceConfiguration")
+    if device_configuration is not None or fill_defaults:
+        fields.update(_device_settings(device_configuration))
     update_settings = params.get("UserAttributeUpdateSettings")
     if update_settings is not None:
         fields["attributes_require_verification_before_update"] = list(update_settings.get("AttributesRequireVerificationBeforeUpdate") or [])
     return fields
+
+
+def _device_settings(given) -> dict:
+    """DeviceConfiguration: giving any of its fields turns device tracking on; leaving it out, off (Cognito)."""
+    if given is not None and not isinstance(given, dict):
+        raise InvalidParameterException("DeviceConfiguration must be an object.")
+    given = given or {}
+    for key in ("ChallengeRequiredOnNewDevice", "DeviceOnlyRememberedOnUserPrompt"):
+        if key in given and not isinstance(given[key], bool):
+            raise InvalidParameterException(f"DeviceConfiguration.{key} must be a boolean.")
+    return {
+        "device_tracking": bool(given),
+        "device_challenge_required_on_new_device": bool(given.get("ChallengeRequiredOnNewDevice", False)),
+        "device_only_remembered_on_user_prompt": bool(given.get("DeviceOnlyRememberedOnUserPrompt", False)),
+    }
 
 
 def _apply_mfa(pool: UserPool, params: dict, context, *, fill_default: bool) -> UserPool:
@@ -145,6 +163,11 @@ def describe_pool(pool: UserPool) -> dict:
     }
     if pool.sms_configuration:
         body["SmsConfiguration"] = pool.sms_configuration
+    if pool.device_tracking:
+        body["DeviceConfiguration"] = {
+            "ChallengeRequiredOnNewDevice": pool.device_challenge_required_on_new_device,
+            "DeviceOnlyRememberedOnUserPrompt": pool.device_only_remembered_on_user_prompt,
+        }
     if pool.username_attributes:
         body["UsernameAttributes"] = pool.username_attributes
     if pool.alias_attributes:

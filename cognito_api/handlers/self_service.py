@@ -100,5 +100,6 @@ def revoke_token(params: dict, context) -> dict:
 
 def get_tokens_from_refresh_token(params: dict, context) -> dict:
     client = _authenticated_client(params)
-    issued = tokens.refresh(pool=client.pool, client=client, refresh_token=required(params, "RefreshToken"))
+    device_key = params.get("DeviceKey") if isinstance(params.get("DeviceKey"), str) else None
+    issued = tokens.refresh(pool=client.pool, client=client, refresh_token=required(params, "RefreshToken"), device_key=device_key)
     return {"AuthenticationResult": issued.as_cognito()}

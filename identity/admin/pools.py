@@ -106,6 +106,10 @@ class UserPoolAdmin(ConsoleAdmin):
         ("Token validity defaults (seconds)", {"fields": [
             "default_access_token_validity", "default_id_token_validity", "default_refresh_token_validity",
         ]}),
+        ("Remembered devices", {"fields": [
+            "device_tracking", "device_challenge_required_on_new_device", "device_only_remembered_on_user_prompt",
+        ], "description": "Cognito's DeviceConfiguration: track devices, let remembered ones skip MFA, remember them only "
+                          "when the user asks. See docs/devices.md."}),
         ("Protection", {"fields": ["deletion_protection"]}),
         ("Sign-in lockout", {"fields": [
             "lockout_threshold", "lockout_base_delay_seconds", "lockout_max_delay_seconds", "lockout_reset_seconds",

@@ -19,8 +19,8 @@ from identity.admin.search import search_users
 from identity.admin_site import admin_site
 from identity.context import operator_context
 from identity.errors import IdentityError
-from identity.models import Group, GroupMembership, User, UserPool
-from identity.services import groups, passwords, signup, users
+from identity.models import Device, Group, GroupMembership, User, UserPool
+from identity.services import devices, groups, passwords, signup, users
 
 FORM_PAGE = "admin/identity/form_page.html"
 
@@ -64,6 +64,27 @@ class MembershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related("group")
 
 
+class DeviceInline(admin.TabularInline):
+    """The user's confirmed devices (SDK device keys and hosted-UI browsers), read-only; ticking one forgets it
+    through devices.forget_device (UserAdmin.save_formset), which also revokes its refresh tokens."""
+
+    model = Device
+    fields = ["device_key", "device_name", "remembered_status", "hosted_ui", "last_ip_used", "last_authenticated_at", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    verbose_name = "device"
+    verbose_name_plural = "devices (tick to forget)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(confirmed=True).order_by("-id")
+
+
 class GroupMemberFilter(admin.SimpleListFilter):
     """?group=<id>: the group page links here. A semi-join, not a DISTINCT over a join."""
 
@@ -92,7 +113,7 @@ class UserAdmin(ConsoleAdmin):
     actions = ["confirm_users", "disable_users", "enable_users", "reset_passwords", "set_password", "delete_users"]
     add_form = UserCreateForm
     change_form = UserAttributesForm
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, DeviceInline]
     readonly_fields = [
         "pool", "username", "sub", "status", "enabled", "password_state", "pending_changes", "created_at", "updated_at",
     ]
@@ -188,9 +209,17 @@ class UserAdmin(ConsoleAdmin):
             )
 
     def save_formset(self, request, form, formset, change):
-        """Group memberships: added and removed through the group services, never written here."""
+        """Group memberships: added and removed through the group services, never written here; devices forgotten through theirs."""
         user, context = form.instance, operator_context(request)
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if formset.model is Device:
+            for device in [f.instance for f in formset.deleted_forms if f.instance.pk]:
+                try:
+                    devices.admin_forget_device(pool=user.pool, username=user.username, device_key=device.device_key, context=context)
+                    formset.deleted_objects.append(device)
+                except IdentityError as exc:
+                    self.message_user(request, f"Device {device.device_key}: {exc.message}", messages.ERROR)
+            return
         for membership_form in formset.forms:
             membership = membership_form.instance
             try:

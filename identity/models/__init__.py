@@ -1,4 +1,5 @@
 """The user directory's tables."""
+from identity.models.devices import Device
 from identity.models.events import AuditEvent
 from identity.models.mfa import MfaPreference, RecoveryCode, TotpDevice
 from identity.models.pools import Group, ResourceServer, UserPool, UserPoolClient, UserPoolDomain
@@ -13,6 +14,7 @@ __all__ = [
     "AuthEvent",
     "AuthorizationCode",
     "AuditEvent",
+    "Device",
     "Group",
     "GroupMembership",
     "MfaPreference",

@@ -146,6 +146,16 @@ class UserPool(models.Model):
     risk_blocked_ip_ranges = models.JSONField(default=list, blank=True, help_text="CIDR ranges refused at sign-in.")
     risk_skipped_ip_ranges = models.JSONField(default=list, blank=True, help_text="CIDR ranges whose sign-ins are not risk-scored.")
     risk_configuration_modified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Cognito's DeviceConfiguration (identity/services/devices.py): present when device_tracking is on.
+    device_tracking = models.BooleanField(
+        default=False, help_text="Track users' devices (NewDeviceMetadata at sign-in, ConfirmDevice, device SRP).",
+    )
+    device_challenge_required_on_new_device = models.BooleanField(
+        default=False, help_text="ChallengeRequiredOnNewDevice: a remembered device signs in without MFA; other devices are asked.",
+    )
+    device_only_remembered_on_user_prompt = models.BooleanField(
+        default=False, help_text="DeviceOnlyRememberedOnUserPrompt: a confirmed device is remembered only when the user says so.",
+    )
     # Cognito's LambdaConfig, as identity.services.triggers_config validated it: each trigger's
     # target is "python:package.module.function" or an http(s):// webhook, where Cognito has ARNs.
     lambda_config = models.JSONField(default=dict, blank=True)

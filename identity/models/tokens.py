@@ -61,6 +61,8 @@ class RefreshToken(models.Model):
     expires_at = models.DateTimeField()
     rotated_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The tracked device this sign-in was on (its access tokens carry it; forgetting the device revokes them).
+    device_key = models.CharField(max_length=55, blank=True, default="", db_index=True)
 
     class Meta:
         indexes = [models.Index(fields=["user", "revoked_at"], name="refresh_user_idx")]

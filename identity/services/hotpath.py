@@ -107,7 +107,7 @@ def rotate_in_one_statement(
     signed out): the caller then takes the slow path, which says which and detects reuse.
     """
     token_columns, user_columns = _columns(RefreshToken, "old"), _columns(User, "u")
-    copied = ["pool_id", "client_id", "user_id", "family", "origin_jti", "scopes", "auth_time", "amr"]
+    copied = ["pool_id", "client_id", "user_id", "family", "origin_jti", "scopes", "auth_time", "amr", "device_key"]
     prep = lambda name, value: RefreshToken._meta.get_field(name).get_db_prep_save(value, connection)  # noqa: E731
     moment, until = prep("created_at", now), prep("expires_at", expires_at)
     sql = (

@@ -220,7 +220,7 @@ def _web_authn_mfa_answer(*, row: AuthChallenge, user: User, client: UserPoolCli
     guard = lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user))
     right = mfa.check_passkey(user=user, state=row.state, credential=responses.get("CREDENTIAL"))
     signin._count_second_factor(user, guard, right, NotAuthorizedException("The passkey could not be verified."))
-    return signin._succeed(user, client, context, amr=("pwd", "mfa", "hwk"))
+    return signin._finish(row, user, client, context, amr=("pwd", "mfa", "hwk"))  # a named device is proven next
 
 
 HANDLERS = {

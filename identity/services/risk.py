@@ -253,8 +253,8 @@ def next_step(*, user: User, client, context: RequestContext, step: mfa.MfaStep,
 
 
 def complete_sign_in(*, user: User, amr: tuple[str, ...]) -> None:
-    """The MFA step that next_step led to was answered: the sign-in's event becomes Pass."""
-    if "mfa" not in amr or user.pool.threat_protection_mode == Mode.OFF:
+    """The MFA step that next_step led to was answered (or a remembered device stood in for it, "swk"): the event becomes Pass."""
+    if not {"mfa", "swk"} & set(amr) or user.pool.threat_protection_mode == Mode.OFF:
         return
     since = clock.now() - datetime.timedelta(minutes=15)  # the longest auth session
     event = AuthEvent.objects.filter(user=user, response=AuthEvent.Response.IN_PROGRESS, created_at__gte=since).first()

@@ -28,12 +28,13 @@ from identity.errors import (
     InvalidParameterException,
     NotAuthorizedException,
     PasswordResetRequiredException,
+    ResourceNotFoundException,
     UserNotConfirmedException,
     UserNotFoundException,
 )
 from identity.models import AuthChallenge, User, UserPool, UserPoolClient
 from identity.services import attributes as attribute_rules
-from identity.services import directory, lockout, mfa, migration, passwords, srp
+from identity.services import devices, directory, lockout, mfa, migration, passwords, srp
 from identity.services import risk
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
@@ -57,6 +58,7 @@ class AuthenticationResult:
     auth_time: datetime.datetime
     amr: tuple[str, ...] = ("pwd",)
     token_source: str = "TokenGeneration_Authentication"  # PreTokenGeneration's triggerSource for these tokens
+    device_key: str = ""  # the known device this sign-in proved (devices.py); "" when none
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,8 @@ def initiate_auth(
     if not username or not password:
         raise InvalidParameterException("Missing required parameter USERNAME or PASSWORD")
     check_secret_hash(client, username, auth_parameters.get("SECRET_HASH"))
-    return password_sign_in(pool=pool, client=client, username=username, password=password, context=context)
+    return password_sign_in(pool=pool, client=client, username=username, password=password, context=context,
+                            device_key=auth_parameters.get("DEVICE_KEY"))
 
 
 def check_secret_hash(client: UserPoolClient, username: str, secret_hash: str | None) -> None:
@@ -123,7 +126,8 @@ def check_secret_hash(client: UserPoolClient, username: str, secret_hash: str | 
 
 
 def password_sign_in(
-    *, pool: UserPool, client: UserPoolClient, username: str, password: str, context: RequestContext = SYSTEM
+    *, pool: UserPool, client: UserPoolClient, username: str, password: str, context: RequestContext = SYSTEM,
+    device_key: str | None = None,
 ) -> SignInResult:
     """Check a username (or alias) and password, then the user's state.
 
@@ -158,7 +162,7 @@ def password_sign_in(
     _check_can_sign_in(user)
     if user.status == User.Status.FORCE_CHANGE_PASSWORD:
         return _new_password_challenge(pool=pool, client=client, user=user)
-    return _after_first_factor(client=client, user=user, context=context, password=password)
+    return _after_first_factor(client=client, user=user, context=context, password=password, device_key=device_key)
 
 
 def _check_lockout(
@@ -185,11 +189,12 @@ def _check_can_sign_in(user: User) -> None:
         raise NotAuthorizedException("Temporary password has expired and must be reset by an administrator.")
 
 
-def _succeed(user: User, client: UserPoolClient, context: RequestContext, *, amr: tuple[str, ...]) -> AuthenticationResult:
-    triggers.post_authentication(pool=user.pool, user=user, client=client, context=context)
+def _succeed(user: User, client: UserPoolClient, context: RequestContext, *, amr: tuple[str, ...], device_key: str = "") -> AuthenticationResult:
+    new_device = devices.tracks_devices(user.pool) and not device_key
+    triggers.post_authentication(pool=user.pool, user=user, client=client, new_device_used=new_device, context=context)
     events.signed_in(user=user, context=context, details={"client_id": client.client_id, "amr": list(amr)})
     risk.complete_sign_in(user=user, amr=amr)
-    return AuthenticationResult(user=user, auth_time=clock.now(), amr=amr)
+    return AuthenticationResult(user=user, auth_time=clock.now(), amr=amr, device_key=device_key)
 
 
 def _missing_required(user: User) -> list[str]:
@@ -272,7 +277,7 @@ def _verify_password_claim(*, row: AuthChallenge, user: User, client: UserPoolCl
         return _new_password_challenge(pool=row.pool, client=client, user=user)
     if custom_auth.SESSION_KEY in state:
         return custom_auth.after_password_verifier(row=row, user=user, client=client, context=context)
-    return _after_first_factor(client=client, user=user, context=context)
+    return _after_first_factor(client=client, user=user, context=context, device_key=responses.get("DEVICE_KEY"))
 
 
 def start_challenge(
@@ -374,7 +379,7 @@ def _complete_new_password(*, row: AuthChallenge, user: User, client: UserPoolCl
         passwords.store_password(user, new_password, temporary=False)
         user.status = User.Status.CONFIRMED
         directory.save_user(user, update_fields=["attributes", "password", "srp_verifier", "password_changed_at", "temporary_password_expires_at", "status"])
-    result = _after_first_factor(client=client, user=user, context=context)
+    result = _after_first_factor(client=client, user=user, context=context, device_key=responses.get("DEVICE_KEY"))
     if isinstance(result, AuthenticationResult):
         return dataclasses.replace(result, token_source="TokenGeneration_NewPasswordChallenge")
     return result
@@ -401,8 +406,12 @@ def sign_in_after_confirmation(
 
 # --- Second factors: identity/services/mfa.py knows the factors; here is their place in the sequence.
 
-def _after_first_factor(*, client: UserPoolClient, user: User, context: RequestContext, password: str | None = None) -> SignInResult:
+def _after_first_factor(
+    *, client: UserPoolClient, user: User, context: RequestContext, password: str | None = None, device_key: str | None = None
+) -> SignInResult:
     """The password (or SRP proof, or new password) was right: finish, or ask for what MFA needs (and risk adds)."""
+    if device_key and devices.tracks_devices(user.pool):
+        return _after_first_factor_on_device(client=client, user=user, context=context, password=password, device_key=device_key)
     step = risk.next_step(user=user, client=client, context=context, step=mfa.next_mfa_step(user), password=password)
     if step.challenge is None:
         return _succeed(user, client, context, amr=("pwd",))
@@ -415,8 +424,10 @@ def _mfa_code_digest(user: User, code: str) -> str:
     return crypto.keyed_digest("mfa-code", f"{user.pk}:{code}")
 
 
-def _mfa_challenge(*, client: UserPoolClient, user: User, step: mfa.MfaStep, context: RequestContext = SYSTEM) -> ChallengeResult:
-    state: dict = {}
+def _mfa_challenge(
+    *, client: UserPoolClient, user: User, step: mfa.MfaStep, context: RequestContext = SYSTEM, device_key: str | None = None
+) -> ChallengeResult:
+    state: dict = {"device_key": device_key} if device_key else {}
     parameters = {"USER_ID_FOR_SRP": user.username}
     if step.challenge in (mfa.SMS_MFA, mfa.EMAIL_OTP):
         # The code lives only as a digest on this step's row, and expires with it (AuthSessionValidity).
@@ -432,7 +443,8 @@ def _mfa_challenge(*, client: UserPoolClient, user: User, step: mfa.MfaStep, con
     elif step.challenge == mfa.WEB_AUTHN:  # a passkey after the password; answered in passwordless.py
         from identity.services import passkeys
 
-        parameters["CREDENTIAL_REQUEST_OPTIONS"], state = passkeys.mfa_request_options(user=user)
+        parameters["CREDENTIAL_REQUEST_OPTIONS"], options_state = passkeys.mfa_request_options(user=user)
+        state = {**state, **options_state}
     session = start_challenge(pool=user.pool, client=client, user=user, name=step.challenge, state=state)
     return ChallengeResult(name=step.challenge, session=session, parameters=parameters)
 
@@ -446,7 +458,7 @@ def _code_answer(*fields: str):
         right = bool(given) and crypto.digests_match(row.state.get("code_digest", ""), _mfa_code_digest(user, given))
         _count_second_factor(user, guard, right, CodeMismatchException("Invalid code or auth state for the user."))
         # A passwordless first factor's row names its own amr (passwordless.py).
-        return _succeed(user, client, context, amr=tuple(row.state.get("amr", ("pwd", "mfa"))))
+        return _finish(row, user, client, context, amr=tuple(row.state.get("amr", ("pwd", "mfa"))))
 
     return answer
 
@@ -456,7 +468,7 @@ def _software_token_answer(*, row: AuthChallenge, user: User, client: UserPoolCl
     guard = lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user))
     right = mfa.check_software_token(user=user, code=str(responses.get("SOFTWARE_TOKEN_MFA_CODE", "")))
     _count_second_factor(user, guard, right, CodeMismatchException("Invalid code received for user"))
-    return _succeed(user, client, context, amr=("pwd", "mfa"))
+    return _finish(row, user, client, context, amr=("pwd", "mfa"))
 
 
 def _count_second_factor(user: User, guard: lockout.LockoutState, right: bool, wrong: Exception) -> None:
@@ -472,13 +484,13 @@ def _select_mfa_type_answer(*, row: AuthChallenge, user: User, client: UserPoolC
     answer = mfa.EMAIL_OTP if answer == "EMAIL_MFA" else answer
     if answer not in row.state.get("options", []):
         raise InvalidParameterException("Invalid ANSWER: choose one of MFAS_CAN_CHOOSE.")
-    return _mfa_challenge(client=client, user=user, step=mfa.MfaStep(answer), context=context)
+    return _mfa_challenge(client=client, user=user, step=mfa.MfaStep(answer), context=context, device_key=row.state.get("device_key"))
 
 
 def _mfa_setup_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
     if not row.state.get("verified"):
         raise InvalidParameterException("MFA setup is not complete: call AssociateSoftwareToken and VerifySoftwareToken with the Session first.")
-    return _succeed(user, client, context, amr=("pwd", "mfa"))
+    return _finish(row, user, client, context, amr=("pwd", "mfa"))
 
 
 _HANDLERS.update({
@@ -533,8 +545,130 @@ def _advance_setup(session: str, work):
         _count_wrong_answer(row)
         return exc
     _consume(row)
-    following = start_challenge(pool=row.pool, client=row.client, user=row.user, name=mfa.MFA_SETUP, state={"verified": verified})
+    carried = {"device_key": row.state["device_key"]} if row.state.get("device_key") else {}
+    following = start_challenge(pool=row.pool, client=row.client, user=row.user, name=mfa.MFA_SETUP, state={"verified": verified, **carried})
     return value, following
+
+
+# --- Devices (identity/services/devices.py): DEVICE_SRP_AUTH, then DEVICE_PASSWORD_VERIFIER.
+
+DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER = "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER"
+
+
+def _after_first_factor_on_device(
+    *, client: UserPoolClient, user: User, context: RequestContext, password: str | None, device_key: str
+) -> SignInResult:
+    """A sign-in that names a device (DEVICE_KEY). A confirmed device is proven by device SRP, before
+    the tokens; a remembered one in a pool with ChallengeRequiredOnNewDevice instead of MFA (and of
+    the MFA that risk would add), any other after MFA. An unconfirmed key is a new device again.
+    Raises ResourceNotFoundException("Device does not exist.") for a key this user does not have."""
+    device = devices.device_for_sign_in(user=user, device_key=device_key)
+    if not device.confirmed:
+        return _after_first_factor(client=client, user=user, context=context, password=password)
+    # The device's key is what risk scoring knows the device by; it counts only once proven (below).
+    context = dataclasses.replace(context, device_id=device.device_key)
+    step = risk.next_step(user=user, client=client, context=context, step=mfa.next_mfa_step(user), password=password)
+    skipped = step.challenge not in (None, mfa.MFA_SETUP) and devices.skips_mfa(device)
+    # Wrong device proofs count as wrong second factors: while they have locked it, no new step.
+    lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user), reserve=False)
+    if step.challenge is None or skipped:
+        return _device_srp_challenge(client=client, user=user, device_key=device.device_key, amr=("pwd",), mfa_skipped=skipped)
+    return _mfa_challenge(client=client, user=user, step=step, context=context, device_key=device.device_key)
+
+
+def _finish(row: AuthChallenge, user: User, client: UserPoolClient, context: RequestContext, *, amr: tuple[str, ...]) -> SignInResult:
+    """The last factor was right: tokens, unless the sign-in named a confirmed device still to be proven."""
+    device_key = row.state.get("device_key")
+    if device_key:
+        return _device_srp_challenge(client=client, user=user, device_key=device_key, amr=amr, mfa_skipped=False)
+    return _succeed(user, client, context, amr=amr)
+
+
+def _device_session(nonce: str) -> str:
+    return crypto.keyed_digest("device-srp-session", nonce)
+
+
+def _device_srp_challenge(*, client: UserPoolClient, user: User, device_key: str, amr: tuple[str, ...], mfa_skipped: bool) -> ChallengeResult:
+    # Its Session can be found again from the username and device key (pending_device_session), for SDKs
+    # that answer DEVICE_SRP_AUTH without one; this step grants nothing, the next one needs the device's secret.
+    nonce = crypto.random_token(32)
+    state = {"device_key": device_key, "amr": list(amr), "mfa_skipped": mfa_skipped, "nonce": nonce}
+    session = start_challenge(pool=user.pool, client=client, user=user, name=DEVICE_SRP_AUTH, state=state, session=_device_session(nonce))
+    return ChallengeResult(name=DEVICE_SRP_AUTH, session=session, parameters={"USERNAME": user.username, "USER_ID_FOR_SRP": user.username})
+
+
+def pending_device_session(*, pool: UserPool, client: UserPoolClient, responses: dict) -> str:
+    """The Session of the live DEVICE_SRP_AUTH step for the USERNAME and DEVICE_KEY answered, or "" when none."""
+    user = directory.find_user(pool, str(responses.get("USERNAME") or "")) if responses.get("USERNAME") else None
+    device_key = str(responses.get("DEVICE_KEY") or "")
+    if user is None or not device_key:
+        return ""
+    rows = AuthChallenge.objects.filter(
+        pool=pool, client=client, user=user, challenge_name=DEVICE_SRP_AUTH, consumed_at__isnull=True, expires_at__gt=clock.now(),
+    ).order_by("-id").values_list("state", flat=True)[:5]
+    nonce = next((state["nonce"] for state in rows if hmac.compare_digest(str(state.get("device_key", "")), device_key)), None)
+    return _device_session(nonce) if nonce else ""
+
+
+def _device_srp_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
+    """DEVICE_SRP_AUTH: the client's A for the device; answer with the device's salt, B and a SECRET_BLOCK."""
+    state = row.state
+    if not hmac.compare_digest(str(responses.get("DEVICE_KEY") or ""), state["device_key"]):
+        raise NotAuthorizedException(BAD_CREDENTIALS)
+    a_public = srp.parse_a(responses.get("SRP_A", ""))
+    if a_public is None:
+        raise InvalidParameterException("Missing or invalid SRP_A")
+    device = devices.device_for_sign_in(user=user, device_key=state["device_key"])  # forgotten meanwhile: "Device does not exist."
+    if not device.confirmed:
+        raise ResourceNotFoundException(devices.DEVICE_NOT_FOUND)
+    salt, verifier = devices.device_verifier(device)
+    b_secret, b_public = srp.server_public(verifier)
+    secret_block = base64.b64encode(secrets.token_bytes(64)).decode()
+    following = {
+        "A": format(a_public, "x"), "b": format(b_secret, "x"), "B": format(b_public, "x"), "v": format(verifier, "x"),
+        "device_key": device.device_key, "group_key": device.device_group_key, "amr": state["amr"], "mfa_skipped": state["mfa_skipped"],
+    }
+    start_challenge(pool=row.pool, client=client, user=user, name=DEVICE_PASSWORD_VERIFIER, state=following, session=secret_block)
+    parameters = {"SALT": salt, "SRP_B": format(b_public, "x"), "SECRET_BLOCK": secret_block, "USERNAME": user.username, "DEVICE_KEY": device.device_key}
+    return ChallengeResult(name=DEVICE_PASSWORD_VERIFIER, session=secret_block, parameters=parameters)
+
+
+def _device_password_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
+    """DEVICE_PASSWORD_VERIFIER: the device's proof. A wrong one counts as a failed sign-in (risk, audit) and,
+    since the password was right, against the second factor's lockout, as a wrong MFA code does."""
+    state = row.state
+    if responses.get("DEVICE_KEY") not in (None, state["device_key"]):
+        raise NotAuthorizedException(BAD_CREDENTIALS)
+    guard = lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user))
+    timestamp = str(responses.get("TIMESTAMP", ""))
+    moment = srp.parse_timestamp(timestamp)
+    key = srp.session_key(a_public=int(state["A"], 16), b_public=int(state["B"], 16), b_secret=int(state["b"], 16), verifier=int(state["v"], 16))
+    try:
+        expected = srp.expected_device_signature(
+            key=key, device_group_key=state["group_key"], device_key=state["device_key"],
+            secret_block=str(responses.get("PASSWORD_CLAIM_SECRET_BLOCK", "")), timestamp=timestamp,
+        ) if key and moment else ""
+    except ValueError:  # a SECRET_BLOCK that is not base64
+        expected = ""
+    claimed = str(responses.get("PASSWORD_CLAIM_SIGNATURE", ""))
+    in_window = moment is not None and abs(clock.now() - moment) <= SRP_TIMESTAMP_WINDOW
+    if not expected or not in_window or not hmac.compare_digest(expected.encode(), claimed.encode()):
+        lockout.record_failed_attempt(pool=row.pool, state=guard)
+        risk.record_failed_sign_in(pool=row.pool, user=user, context=context)
+        events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "device", "device_key": state["device_key"]})
+        raise NotAuthorizedException(BAD_CREDENTIALS)
+    lockout.record_success(state=guard)
+    _check_can_sign_in(user)
+    device = devices.device_for_sign_in(user=user, device_key=state["device_key"])
+    if state["mfa_skipped"] and not devices.skips_mfa(device):  # set not_remembered while this sign-in was under way
+        raise NotAuthorizedException(BAD_CREDENTIALS)
+    devices.record_authenticated(device=device, context=context)
+    context = dataclasses.replace(context, device_id=device.device_key)
+    result = _succeed(user, client, context, amr=(*state["amr"], "swk"), device_key=device.device_key)
+    return dataclasses.replace(result, token_source="TokenGeneration_AuthenticateDevice")
+
+
+_HANDLERS.update({DEVICE_SRP_AUTH: _device_srp_answer, DEVICE_PASSWORD_VERIFIER: _device_password_answer})
 
 
 # CUSTOM_AUTH lives in its own module and registers its CUSTOM_CHALLENGE answer in _HANDLERS.

@@ -157,3 +157,43 @@ def parse_timestamp(text: str) -> datetime.datetime | None:
     if _DAYS[moment.weekday()] != parts[0]:
         return None
     return moment.replace(tzinfo=datetime.timezone.utc)
+
+
+# --- Device SRP: the same maths with DeviceGroupKey in the pool name's place and DeviceKey in the username's.
+
+def _device_x(salt_hex: str, device_group_key: str, device_key: str, device_password: str) -> int:
+    return _x(salt_hex, device_group_key, device_key, device_password)
+
+
+def make_device_verifier(*, device_group_key: str, device_key: str, device_password: str) -> tuple[str, int]:
+    """A new random salt (hex, padded as the SDKs' generateHashDevice pads it) and g^x mod N for a device password."""
+    salt_hex = pad_hex(secrets.token_hex(16))
+    return salt_hex, power(G, _device_x(salt_hex, device_group_key, device_key, device_password))
+
+
+def device_verifier_matches(*, salt_hex: str, verifier: int, device_group_key: str, device_key: str, device_password: str) -> bool:
+    """Whether `device_password` is the one `verifier` was made from, compared in constant time."""
+    computed = power(G, _device_x(salt_hex, device_group_key, device_key, device_password))
+    return hmac.compare_digest(pad_hex(computed).encode(), pad_hex(verifier).encode())
+
+
+def parse_device_verifier_config(*, salt_b64: str, verifier_b64: str) -> tuple[str, int] | None:
+    """ConfirmDevice's DeviceSecretVerifierConfig (base64 of the padded salt and of g^x) as (salt hex, verifier),
+    or None when either is malformed or the verifier is not a usable group element (0, 1, or not below N)."""
+    try:
+        salt = base64.b64decode(salt_b64 or "", validate=True)
+        verifier_bytes = base64.b64decode(verifier_b64 or "", validate=True)
+    except (ValueError, TypeError):
+        return None
+    if not 1 <= len(salt) <= 64 or not 1 <= len(verifier_bytes) <= MAX_A_HEX // 2:
+        return None
+    verifier = int.from_bytes(verifier_bytes, "big")
+    if verifier <= 1 or verifier >= N:
+        return None
+    return salt.hex(), verifier
+
+
+def expected_device_signature(*, key: bytes, device_group_key: str, device_key: str, secret_block: str, timestamp: str) -> str:
+    """DEVICE_PASSWORD_VERIFIER's PASSWORD_CLAIM_SIGNATURE: HMAC over DeviceGroupKey ‖ DeviceKey ‖ SECRET_BLOCK ‖ TIMESTAMP."""
+    message = device_group_key.encode() + device_key.encode() + base64.b64decode(secret_block) + timestamp.encode()
+    return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()

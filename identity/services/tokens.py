@@ -63,7 +63,7 @@ def _timestamps(lifetime: datetime.timedelta) -> tuple[int, int]:
 
 def mint_access_token(
     *, pool: UserPool, client: UserPoolClient, user: User, scopes: list[str], auth_time: int, origin_jti: str, event_id: str,
-    groups: list | None = None, changes: ClaimChanges = NO_CHANGES,
+    groups: list | None = None, changes: ClaimChanges = NO_CHANGES, device_key: str = "",
 ) -> str:
     iat, exp = _timestamps(client.validity("AccessToken"))
     payload = {
@@ -80,6 +80,8 @@ def mint_access_token(
         "jti": str(uuid.uuid4()),
         "version": 2,
     }
+    if device_key:  # a sign-in on a tracked device (identity/services/devices.py), as Cognito's tokens say
+        payload["device_key"] = device_key
     if changes is not NO_CHANGES:
         payload = changes.apply_to_access_token(payload)
     return _sign(pool, payload)
@@ -137,6 +139,7 @@ def issue_token_set(
     event_id: str | None = None,
     with_at_hash: bool = False,
     trigger_source: str = "TokenGeneration_Authentication",
+    device_key: str = "",
 ) -> TokenSet:
     """Mint access + ID tokens for a sign-in and store a new refresh-token family.
 
@@ -144,6 +147,7 @@ def issue_token_set(
     `with_at_hash`: the ID token carries at_hash, as Cognito's OAuth endpoints do (its API does not).
     `trigger_source` is what the PreTokenGeneration trigger is told (TokenGeneration_HostedAuth for
     the OAuth endpoints, _NewPasswordChallenge, ...); its errors are raised before anything is stored.
+    `device_key`: the tracked device of this sign-in; the access token and the refresh token carry it.
     """
     event_id = event_id or str(uuid.uuid4())
     groups = claim_builders.user_groups(user)
@@ -151,26 +155,26 @@ def issue_token_set(
     changes = triggers.pre_token_generation(pool=pool, client=client, user=user, source=trigger_source, scopes=list(scopes), groups=groups)
     record = None
     if include_refresh_token:
-        record, refresh = _new_refresh_token(pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, amr=list(amr))
+        record, refresh = _new_refresh_token(pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, amr=list(amr), device_key=device_key)
     origin_jti = str(record.origin_jti) if record else str(uuid.uuid4())
     issued = _mint(
         pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, origin_jti=origin_jti,
         event_id=event_id, nonce=nonce, amr=list(amr), include_id_token=include_id_token,
-        refresh_token=refresh if record else None, with_at_hash=with_at_hash, groups=groups, changes=changes,
+        refresh_token=refresh if record else None, with_at_hash=with_at_hash, groups=groups, changes=changes, device_key=device_key,
     )
     return dataclasses.replace(issued, origin_jti=origin_jti, family=str(record.family) if record else None)
 
 
 def _mint(
     *, pool, client, user, scopes, auth_time, origin_jti, event_id, nonce, amr, include_id_token, refresh_token, with_at_hash=False,
-    groups=None, changes: ClaimChanges = NO_CHANGES,
+    groups=None, changes: ClaimChanges = NO_CHANGES, device_key: str = "",
 ) -> TokenSet:
     """The one place both tokens' claims are built: every path that mints user tokens comes here."""
     auth_ts = int(auth_time.timestamp())
     groups = claim_builders.user_groups(user) if groups is None else groups
     access = mint_access_token(
         pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_ts, origin_jti=origin_jti, event_id=event_id,
-        groups=groups, changes=changes,
+        groups=groups, changes=changes, device_key=device_key,
     )
     id_token = None
     if include_id_token:
@@ -186,29 +190,33 @@ def _refresh_digest(token: str) -> str:
     return crypto.keyed_digest("refresh-token", token)
 
 
-def _new_refresh_token(*, pool, client, user, scopes, auth_time, amr, family=None, origin_jti=None, save=None) -> tuple[RefreshToken, str]:
+def _new_refresh_token(*, pool, client, user, scopes, auth_time, amr, family=None, origin_jti=None, save=None, device_key="") -> tuple[RefreshToken, str]:
     token = crypto.random_token(48)
     fields = {"family": family} if family else {}
     if origin_jti:
         fields["origin_jti"] = origin_jti
     record = RefreshToken(
         pool=pool, client=client, user=user, token_digest=_refresh_digest(token), scopes=list(scopes),
-        auth_time=auth_time, amr=amr, expires_at=clock.now() + client.validity("RefreshToken"), **fields,
+        auth_time=auth_time, amr=amr, expires_at=clock.now() + client.validity("RefreshToken"), device_key=device_key or "", **fields,
     )
     (save or RefreshToken.save)(record)
     return record, token
 
 
 def refresh(
-    *, pool: UserPool, client: UserPoolClient, refresh_token: str, rotate: bool | None = None, with_at_hash: bool = False
+    *, pool: UserPool, client: UserPoolClient, refresh_token: str, rotate: bool | None = None, with_at_hash: bool = False,
+    device_key: str | None = None,
 ) -> TokenSet:
     """New access and ID tokens from a refresh token; with rotation, a new refresh token replaces it.
 
     Raises NotAuthorizedException (unknown, other client, expired, revoked, user disabled or signed
     out) and RefreshTokenReuseException (a rotated token used again: the whole family is revoked).
-    Cognito: REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken; RFC 6749 §6.
+    Cognito: REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken; RFC 6749 §6. A `device_key` (DEVICE_KEY)
+    other than the one the sign-in was tracked on is refused as an invalid token.
     """
     rotate = client.refresh_token_rotation if rotate is None else rotate
+    if device_key:
+        _check_refresh_device(pool, refresh_token or "", device_key)
     changes = _refresh_changes(pool, client, refresh_token or "")
     outcome = _rotate_fast(pool=pool, client=client, token=refresh_token or "") if rotate else None
     if outcome is None:
@@ -221,8 +229,14 @@ def refresh(
         pool=pool, client=client, user=record.user, scopes=record.scopes, auth_time=record.auth_time,
         origin_jti=str(record.origin_jti), event_id=str(uuid.uuid4()), nonce=None, amr=record.amr,
         include_id_token=True,  # Cognito's refresh responses carry a new ID token too
-        refresh_token=new_token, with_at_hash=with_at_hash, groups=groups, changes=changes,
+        refresh_token=new_token, with_at_hash=with_at_hash, groups=groups, changes=changes, device_key=record.device_key,
     )
+
+
+def _check_refresh_device(pool: UserPool, token: str, device_key: str) -> None:
+    tracked = RefreshToken.objects.filter(pool=pool, token_digest=_refresh_digest(token)).values_list("device_key", flat=True).first()
+    if tracked and tracked != device_key:
+        raise NotAuthorizedException("Invalid Refresh Token")
 
 
 def _refresh_changes(pool: UserPool, client: UserPoolClient, token: str) -> ClaimChanges:
@@ -291,7 +305,7 @@ def _consume_refresh_token(*, pool, client, token, rotate) -> Exception | tuple[
     hotpath.mark_rotated(record, record.rotated_at)
     _, new_token = _new_refresh_token(
         pool=pool, client=client, user=user, scopes=record.scopes, auth_time=record.auth_time, amr=record.amr,
-        family=record.family, origin_jti=record.origin_jti, save=hotpath.insert,
+        family=record.family, origin_jti=record.origin_jti, save=hotpath.insert, device_key=record.device_key,
     )
     return record, new_token
 
@@ -347,6 +361,11 @@ def revoke_refresh_token(*, pool: UserPool, client: UserPoolClient, token: str) 
     if record.client_id != client.client_id:
         raise NotAuthorizedException("The token was not issued to this client.")
     _revoke_family(record.family, pool=pool, client=client)
+
+
+def revoke_device_refresh_tokens(*, user: User, device_key: str) -> None:
+    """Revoke the refresh tokens issued to sign-ins on one device (ForgetDevice)."""
+    RefreshToken.objects.filter(user=user, device_key=device_key, revoked_at__isnull=True).update(revoked_at=clock.now())
 
 
 @transaction.atomic

@@ -219,3 +219,27 @@ def test_a_view_only_operator_cannot_act_on_users(client, user, django_user_mode
     assert client.post(admin_url(CHANGELIST), {"action": "disable_users", "_selected_action": [user.pk]}).status_code in (200, 302)
     user.refresh_from_db()
     assert user.enabled
+
+
+def test_devices_are_listed_on_the_user_page_and_forgotten_through_the_service(console, pool):
+    from identity.models import Device, RefreshToken
+    from identity.services import devices
+
+    user = factories.create_user(pool=pool)
+    kept, forgotten = (devices.register_new_device(user=user) for _ in range(2))
+    unconfirmed = devices.register_new_device(user=user)
+    Device.objects.filter(pk__in=[kept.pk, forgotten.pk]).update(confirmed=True, device_name="Laptop", remembered_status="remembered")
+    client = factories.create_client(pool=pool)
+    from identity.services import tokens
+    from identity import clock
+    tokens.issue_token_set(pool=pool, client=client, user=user, scopes=["openid"], auth_time=clock.now(), device_key=forgotten.device_key)
+    page = console.get(admin_url("identity_user_change", user.pk))
+    formset = next(f.formset for f in page.context["inline_admin_formsets"] if f.formset.model is Device)
+    assert [form.instance.device_key for form in formset.forms] == [forgotten.device_key, kept.device_key]  # confirmed only
+    assert kept.device_key in page.content.decode() and unconfirmed.device_key not in page.content.decode()
+    index = [form.instance.pk for form in formset.forms].index(forgotten.pk)
+    data = {**form_data(page), f"{formset.prefix}-{index}-DELETE": "on"}
+    assert console.post(admin_url("identity_user_change", user.pk), data).status_code == 302
+    assert list(Device.objects.filter(user=user, confirmed=True).values_list("pk", flat=True)) == [kept.pk]
+    assert audited(user, "ForgetDevice")
+    assert RefreshToken.objects.filter(device_key=forgotten.device_key, revoked_at__isnull=False).exists()
