@@ -142,3 +142,36 @@ def test_the_login_page_offers_no_other_way_when_the_pool_allows_only_passwords(
     page.goto(rp.authorize_url())
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page.get_by_role("link", name="Sign in another way")).to_have_count(0)
+
+
+def test_password_then_a_passkey_as_the_second_factor(page, rp, hosted_pool, ana, live_server):
+    from identity.services import mfa, mfa_config
+
+    mfa_config.set_user_pool_mfa_config(pool=hosted_pool, mfa_configuration="OPTIONAL", email_enabled=True,
+                                        webauthn={"FactorConfiguration": "MULTI_FACTOR_WITH_USER_VERIFICATION"})
+    devtools, authenticator = _virtual_authenticator(page)
+    # No MFA yet: the password signs in, and a passkey is added.
+    page.goto(rp.authorize_url())
+    sign_in(page, "ana")
+    expect_callback(page)
+    page.goto(f"{live_server.url}/{hosted_pool.id}/passkeys?client_id={rp.client.client_id}")
+    press(page, "Add a passkey")
+    expect(page.get_by_role("status")).to_have_text("Your passkey was added.")
+    ana.refresh_from_db()
+    mfa.set_user_mfa_preference(user=ana, email={"Enabled": True}, webauthn={"Enabled": True})
+
+    # A new session: after the password, the passkey is offered beside the emailed code.
+    page.context.clear_cookies()
+    page.goto(rp.authorize_url())
+    sign_in(page, "ana")
+    expect(page.get_by_role("heading", name="Confirm it's you")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Passkey", exact=True).check()
+    press(page, "Continue")
+    expect(page.get_by_role("heading", name="Sign in with your passkey")).to_be_visible()
+    press(page, "Use my passkey")
+    expect_callback(page)
+    tokens = rp.redeem(page.url)
+    assert tokens.id_claims["cognito:username"] == "ana" and tokens.id_claims["amr"] == ["pwd", "mfa", "hwk"]
+    counted = devtools.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"][0]["signCount"]
+    assert counted == WebAuthnCredential.objects.get().sign_count >= 1
