@@ -75,6 +75,28 @@ class AuthenticatorSetupForm(forms.Form):
         return {}
 
 
+class EmailSetupForm(forms.Form):
+    """MFA_SETUP answered with EMAIL: codes by email to this address, proven by the first one."""
+
+    email = forms.EmailField(label=_("Email address"), max_length=2048, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def responses(self) -> dict[str, str]:
+        return {"EMAIL": self.cleaned_data["email"]}
+
+
+def _setup_options(parameters: dict) -> list[str]:
+    return json.loads(parameters.get("MFAS_CAN_SETUP") or "[]")
+
+
+def _setup_form(data: dict | None, parameters: dict) -> forms.Form:
+    # One page, one form per way the pool lets a user set up here; the button pressed says which.
+    options = _setup_options(parameters)
+    wants_email = mfa.EMAIL_OTP in options and (data is None and mfa.SOFTWARE_TOKEN_MFA not in options or (data or {}).get("method") == "email")
+    if wants_email:
+        return EmailSetupForm(data, prefix="email")
+    return AuthenticatorSetupForm(data if mfa.SOFTWARE_TOKEN_MFA in options else None)
+
+
 @dataclass(frozen=True)
 class ChallengePage:
     title: str
@@ -99,7 +121,7 @@ def _delivery_note(parameters: dict) -> dict:
 
 
 def _associate(pool, pending: dict, context) -> dict:
-    if pending.get("enrolment"):
+    if pending.get("enrolment") or mfa.SOFTWARE_TOKEN_MFA not in _setup_options(pending["parameters"]):
         return pending
     secret, session = signin.associate_software_token_in_session(session=pending["session"], context=context)
     user = directory.find_user(pool, pending["username"])
@@ -109,6 +131,8 @@ def _associate(pool, pending: dict, context) -> dict:
 
 
 def _verify(form: forms.Form, pending: dict, context) -> str:
+    if isinstance(form, EmailSetupForm):  # answered with EMAIL by the page's view: no token to verify
+        return pending["session"]
     return signin.verify_software_token_in_session(
         session=pending["session"], code=form.cleaned_data["code"], friendly_name=form.cleaned_data["device_name"], context=context,
     )
@@ -121,7 +145,18 @@ def _qr_data_uri(text: str) -> str:
 
 def _setup_context(pending: dict) -> dict:
     enrolment = json.loads(crypto.decrypt(pending["enrolment"])) if pending.get("enrolment") else {}
-    return {"secret": enrolment.get("secret", ""), "qr": _qr_data_uri(enrolment["uri"]) if enrolment else ""}
+    options = _setup_options(pending["parameters"])
+    context = {
+        "secret": enrolment.get("secret", ""), "qr": _qr_data_uri(enrolment["uri"]) if enrolment else "",
+        "can_totp": mfa.SOFTWARE_TOKEN_MFA in options, "can_email": mfa.EMAIL_OTP in options,
+        # Texted codes need a phone number on the account, which only an administrator (or the
+        # signed-in user) can add; Cognito's MFA_SETUP cannot set SMS up either.
+        "sms_needs_phone": mfa.SMS_MFA in options,
+        "email_form": EmailSetupForm(prefix="email"), "blank_totp_form": AuthenticatorSetupForm(),
+    }
+    if mfa.SOFTWARE_TOKEN_MFA not in options:
+        context["title"] = _("Add a second step to your sign-in")
+    return context
 
 
 CHALLENGE_PAGES = {
@@ -168,7 +203,7 @@ CHALLENGE_PAGES = {
     mfa.MFA_SETUP: ChallengePage(
         title=_("Set up an authenticator app"),
         template="challenges/totp_setup.html",
-        form=lambda data, parameters: AuthenticatorSetupForm(data),
+        form=_setup_form,
         prepare=_associate,
         submit=_verify,
         extra=_setup_context,

@@ -121,9 +121,12 @@ def next_mfa_step(user: User) -> MfaStep:
     return MfaStep(MFA_SETUP, tuple(f for f in offered if f != WEB_AUTHN))
 
 
-def send_mfa_code(*, user: User, factor: str, context: RequestContext = SYSTEM) -> tuple[str, CodeDeliveryDetails]:
+def send_mfa_code(
+    *, user: User, factor: str, context: RequestContext = SYSTEM, destination: str | None = None,
+) -> tuple[str, CodeDeliveryDetails]:
     """Send a one-time code by SMS or email with the pool's MFA message; returns the code and where it went.
 
+    `destination` is an address the user is setting up (start_email_setup), else the stored one.
     Raises LimitExceededException past MFA_CODES_PER_HOUR for the user (each text costs money), and
     CodeDeliveryFailureException when the message does not go out (the caller then starts no step).
     """
@@ -131,7 +134,44 @@ def send_mfa_code(*, user: User, factor: str, context: RequestContext = SYSTEM) 
         raise LimitExceededException("Attempt limit exceeded, please try after some time.")
     code = f"{secrets.randbelow(1_000_000):06d}"
     attribute = "phone_number" if factor == SMS_MFA else "email"
-    return code, deliver(user=user, kind=MessageKind.MFA, code=code, attribute=attribute, context=context)
+    return code, deliver(user=user, kind=MessageKind.MFA, code=code, attribute=attribute, destination=destination, context=context)
+
+
+# --- Email MFA set up during sign-in (MFA_SETUP answered with EMAIL, as Amplify's email set-up does) ---
+
+def start_email_setup(*, user: User, address: str, context: RequestContext = SYSTEM) -> tuple[str, CodeDeliveryDetails]:
+    """Send an MFA code to the address a user without email MFA gives at MFA_SETUP; returns it and where it went.
+
+    Nothing about the user changes until the code comes back (finish_email_setup). Raises
+    InvalidParameterException (the pool offers no email MFA, or not an email address),
+    AliasExistsException (another account signs in with it), and what send_mfa_code raises.
+    """
+    from identity.errors import AliasExistsException
+    from identity.services import attributes as attribute_rules
+    from identity.services import directory
+
+    if EMAIL_OTP not in pool_factors(user.pool):
+        raise InvalidParameterException("Email MFA is not enabled for this user pool.")
+    address = (address or "").strip()
+    attribute_rules.check_writes(user.pool, {"email": address}, creating=False, admin=True)
+    if "@" not in address:
+        raise InvalidParameterException("Invalid email address format.")
+    owner = directory.find_user(user.pool, address)
+    if owner is not None and owner.pk != user.pk:
+        raise AliasExistsException()
+    return send_mfa_code(user=user, factor=EMAIL_OTP, destination=address, context=context)
+
+
+def finish_email_setup(*, user: User, address: str, context: RequestContext = SYSTEM) -> None:
+    """The code sent to `address` came back: it becomes the user's verified email, and email MFA is on."""
+    from identity.services import users
+
+    users.admin_update_user_attributes(pool=user.pool, username=user.username, attributes={"email": address, "email_verified": "true"}, context=context)
+    user.refresh_from_db()
+    preference = preference_of(user)
+    preference.email_enabled = True
+    preference.save()
+    events.mfa_changed(user=user, context=context, details={"factor": EMAIL_OTP, "action": "set_up_at_sign_in"})
 
 
 # --- Authenticator apps -------------------------------------------------------------------------

@@ -457,6 +457,8 @@ def _code_answer(*fields: str):
         guard = lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user))
         right = bool(given) and crypto.digests_match(row.state.get("code_digest", ""), _mfa_code_digest(user, given))
         _count_second_factor(user, guard, right, CodeMismatchException("Invalid code or auth state for the user."))
+        if row.state.get("setup_email"):  # MFA_SETUP's email set-up: the address is proven
+            mfa.finish_email_setup(user=user, address=row.state["setup_email"], context=context)
         # A passwordless first factor's row names its own amr (passwordless.py).
         return _finish(row, user, client, context, amr=tuple(row.state.get("amr", ("pwd", "mfa"))))
 
@@ -488,6 +490,14 @@ def _select_mfa_type_answer(*, row: AuthChallenge, user: User, client: UserPoolC
 
 
 def _mfa_setup_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
+    if responses.get("EMAIL") and not row.state.get("verified"):
+        # Email MFA set up here: a code to the address given, then EMAIL_OTP (mfa.start_email_setup).
+        code, delivery = mfa.start_email_setup(user=user, address=str(responses["EMAIL"]), context=context)
+        state = {"code_digest": _mfa_code_digest(user, code), "setup_email": str(responses["EMAIL"]).strip()}
+        session = start_challenge(pool=user.pool, client=client, user=user, name=mfa.EMAIL_OTP, state=state)
+        parameters = {"USER_ID_FOR_SRP": user.username, "CODE_DELIVERY_DELIVERY_MEDIUM": delivery.delivery_medium,
+                      "CODE_DELIVERY_DESTINATION": delivery.destination}
+        return ChallengeResult(name=mfa.EMAIL_OTP, session=session, parameters=parameters)
     if not row.state.get("verified"):
         raise InvalidParameterException("MFA setup is not complete: call AssociateSoftwareToken and VerifySoftwareToken with the Session first.")
     return _finish(row, user, client, context, amr=("pwd", "mfa"))

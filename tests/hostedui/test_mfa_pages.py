@@ -93,3 +93,57 @@ def test_choosing_a_factor_then_the_email_code(db):
     code_page = pages.post(choose, {"factor": "EMAIL_OTP"})
     assert "Enter the code we emailed you" in text(code_page)
     assert pages.post(code_page, {"code": last_code("ana@example.com")}).callback["code"]
+
+
+def test_required_email_mfa_without_a_verified_email_is_set_up_on_the_page(db):
+    # The pool offers email codes only: no authenticator QR, but a form for the address, proven by the first code.
+    from django.core import mail
+
+    pool, pages = _pages("ON", email_enabled=True)
+    user = factories.create_user(pool=pool, username="ana", attributes={"email": "old@example.com"})  # not verified
+    setup = _sign_in(pages)
+    body = text(setup)
+    assert setup.status_code == 200 and "Add a second step to your sign-in" in body and "With codes by email" in body
+    assert "authenticator" not in body.lower() and "data:image/svg+xml" not in body
+    refused = pages.post(setup, {"method": "email", "email-email": "not an address"})
+    assert refused.status_code == 400 and "Enter a valid email address" in text(refused)
+    mail.outbox.clear()
+    code_page = pages.post(setup, {"method": "email", "email-email": "ana@example.com"})
+    assert "Enter the code we emailed you" in text(code_page) and "a***@e***" in text(code_page)
+    assert [m.to for m in mail.outbox] == [["ana@example.com"]]
+    user.refresh_from_db()
+    assert user.attributes["email"] == "old@example.com"  # nothing changes before the code comes back
+    assert pages.post(code_page, {"code": last_code("ana@example.com")}).callback["code"]
+    user.refresh_from_db()
+    assert user.attributes["email"] == "ana@example.com" and user.is_verified("email")
+    assert mfa.mfa_settings(user)["UserMFASettingList"] == ["EMAIL_OTP"]
+    # next time the code comes straight after the password
+    assert "Enter the code we emailed you" in text(_sign_in(Pages(pool, pages.app)))
+
+
+def test_required_sms_mfa_without_a_phone_says_what_to_do(db):
+    pool, pages = _pages("ON", sms_enabled=True)
+    factories.create_user(pool=pool, username="ana", attributes={"phone_number": "+15555550123"})  # not verified
+    setup = _sign_in(pages)
+    body = text(setup)
+    assert setup.status_code == 200 and "With codes by text message" in body
+    assert "Ask your administrator to add or verify your phone number, then sign in again." in body
+    assert "data:image/svg+xml" not in body and 'name="code"' not in body and "Back to sign in" in body
+
+
+def test_sms_or_email_offers_the_email_set_up_and_says_what_sms_needs(db):
+    pool, pages = _pages("ON", sms_enabled=True, email_enabled=True)
+    factories.create_user(pool=pool, username="ana")
+    body = text(_sign_in(pages))
+    assert "With codes by email" in body and "With codes by text message" in body and "data:image/svg+xml" not in body
+
+
+def test_totp_or_email_shows_both_ways_and_the_authenticator_still_works(db):
+    pool, pages = _pages("ON", software_token_enabled=True, email_enabled=True)
+    factories.create_user(pool=pool, username="ana")
+    setup = _sign_in(pages)
+    body = text(setup)
+    assert "With an authenticator app" in body and "With codes by email" in body
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', body).group(1)
+    codes_page = pages.post(setup, {"method": "totp", "code": pyotp.TOTP(secret).now(), "device_name": "phone"})
+    assert "Save your recovery codes" in text(codes_page)
