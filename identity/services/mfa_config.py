@@ -1,6 +1,6 @@
 """A pool's MFA mode and factors (Cognito's SetUserPoolMfaConfig), checked as Cognito checks them.
 
-Sign-in enforces these settings once MFA lands (issue #6); until then they are stored and reported.
+Sign-in enforces them through mfa.next_mfa_step; WebAuthn's FactorConfiguration says whether a passkey counts as MFA.
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def set_user_pool_mfa_config(
     """Replace the pool's MFA mode and factors. Cognito: SetUserPoolMfaConfig.
 
     A factor left out is turned off; an enabled factor without a message gets the default one; an omitted mode or
-    WebAuthn configuration (passkeys, which are not an MFA factor here) stays as it was; a given
+    WebAuthn configuration (passkeys; MULTI_FACTOR_WITH_USER_VERIFICATION makes them an MFA factor) stays as it was; a given
     SmsConfiguration is kept whether or not SMS MFA is on (verification texts use it too).
     InvalidParameterException, changing nothing, for OFF with a factor, ON/OPTIONAL without one,
     an SMS message without {####} or over 140 characters, an email message without {####}, or a
