@@ -51,6 +51,7 @@ _BY_MESSAGE = {
         "The password must not contain your username or email address."
     ),
     "Unable to login because of security reasons.": _("This sign-in was blocked to protect your account. Try again later."),
+    "The passkey could not be verified.": _("That passkey could not be verified. Try again, or go back and choose another way."),
 }
 
 

@@ -147,3 +147,34 @@ def test_totp_or_email_shows_both_ways_and_the_authenticator_still_works(db):
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', body).group(1)
     codes_page = pages.post(setup, {"method": "totp", "code": pyotp.TOTP(secret).now(), "device_name": "phone"})
     assert "Save your recovery codes" in text(codes_page)
+
+
+def test_a_passkey_as_the_second_factor_on_the_pages_and_a_wrong_one_said_plainly(db, settings):
+    import html
+    import json
+
+    from identity.services import passkeys
+    from tests.webauthn_authenticator import SoftwarePasskey
+
+    settings.USERPOOLS_BASE_URL = "http://localhost"  # the relying party: the test client's host
+    pool = factories.create_pool(allowed_first_auth_factors=["PASSWORD", "WEB_AUTHN"])
+    mfa_config.set_user_pool_mfa_config(pool=pool, mfa_configuration="OPTIONAL", email_enabled=True,
+                                        webauthn={"FactorConfiguration": "MULTI_FACTOR_WITH_USER_VERIFICATION"})
+    pool.refresh_from_db()
+    app = factories.create_client(pool=pool, allowed_oauth_flows=["code"], allowed_oauth_scopes=["openid"], callback_urls=[CALLBACK])
+    pages = Pages(pool, app)
+    user = factories.create_user(pool=pool, username="ana", attributes={"email": "ana@example.com", "email_verified": "true"})
+    authenticator = SoftwarePasskey(origin="http://localhost")
+    options = passkeys.start_web_authn_registration(user=user, client_id=app.client_id)
+    passkeys.complete_web_authn_registration(user=user, client_id=app.client_id, credential=authenticator.create(options))
+    mfa.set_user_mfa_preference(user=user, email={"Enabled": True}, webauthn={"Enabled": True})
+
+    choose = _sign_in(pages)
+    assert 'value="WEB_AUTHN"' in text(choose) and ">Passkey<" in text(choose)
+    step = pages.post(choose, {"factor": "WEB_AUTHN"})
+    request = json.loads(html.unescape(re.search(r'data-passkey-get="([^"]+)"', text(step)).group(1)))
+    assert request["userVerification"] == "required" and len(request["allowCredentials"]) == 1
+    stranger = SoftwarePasskey(origin="http://localhost").get(request)
+    wrong = pages.post(step, {"credential": json.dumps(stranger)})
+    assert wrong.status_code == 400 and "That passkey could not be verified." in text(wrong)
+    assert pages.post(step, {"credential": json.dumps(authenticator.get(request))}).callback["code"]
