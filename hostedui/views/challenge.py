@@ -7,7 +7,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from hostedui import flow, session
+from hostedui import device_cookie, flow, session
 from hostedui.challenges import CHALLENGE_PAGES
 from hostedui.forms import SYMBOLS, password_rules
 from hostedui.messages import describe
@@ -15,10 +15,12 @@ from hostedui.pages import hosted_page, page
 from hostedui.views.steps import finish_step
 from identity import crypto
 from identity.errors import IdentityError
-from identity.services import mfa, signin
+from identity.services import devices, mfa, signin
 from identity.web import request_context
 
 RECOVERY_KEY = "hostedui:pool:{pool_id}:recovery"
+# The MFA code pages that offer "Remember this device" where the pool remembers devices (docs/devices.md).
+REMEMBERING_STEPS = {mfa.SOFTWARE_TOKEN_MFA, mfa.SMS_MFA, mfa.EMAIL_OTP}
 
 
 @require_http_methods(["GET", "POST"])
@@ -35,6 +37,9 @@ def challenge(request, pool, client):
         return _start_over(request, pool, describe(exc))
     flow.remember(request, pool, flow.CHALLENGE_KEY, pending)
     form = step.form(request.POST or None, pending["parameters"])
+    remembering = pending["name"] in REMEMBERING_STEPS and devices.offers_browser_remembering(pool)
+    # Ticked by default where the pool remembers every device ("Always"), unticked where the user opts in.
+    remember = request.POST.get("remember_device") == "on" if request.method == "POST" else not pool.device_only_remembered_on_user_prompt
     if request.method == "POST" and form.is_valid():
         try:
             answer_session = step.submit(form, pending, context)
@@ -49,8 +54,12 @@ def challenge(request, pool, client):
         else:
             if step.offers_recovery_codes and isinstance(result, signin.AuthenticationResult):
                 return _offer_recovery_codes(request, pool, result, context)
-            return finish_step(request, pool, result, username=pending["username"])
-    extra = {"form": form, "title": step.title, "password_rules": password_rules(pool), "symbols": SYMBOLS, **step.extra(pending)}
+            response = finish_step(request, pool, result, username=pending["username"])
+            if remembering and remember and isinstance(result, signin.AuthenticationResult):
+                device_cookie.write(response, request, pool, *devices.remember_browser(user=result.user, context=context))
+            return response
+    extra = {"form": form, "title": step.title, "password_rules": password_rules(pool), "symbols": SYMBOLS,
+             "remembering": remembering, "remember": remember, **step.extra(pending)}
     return page(request, pool, client, step.template, extra, status=400 if form.errors else 200)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.http import HttpResponseRedirect
 from django.views.decorators.http import require_http_methods
 
-from hostedui import flow, session
+from hostedui import device_cookie, flow, session
 from hostedui.forms import SignInForm
 from hostedui.messages import describe
 from hostedui.pages import hosted_page, page
@@ -26,6 +26,7 @@ def login(request, pool, client):
         try:
             result = signin.password_sign_in(
                 pool=pool, client=client, username=username, password=form.cleaned_data["password"], context=context,
+                browser_device=device_cookie.read(request, pool),
             )
         except UserNotConfirmedException:
             return _to_confirmation(request, pool, client, username, context)

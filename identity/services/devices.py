@@ -230,3 +230,42 @@ def admin_forget_device(*, pool: UserPool, username: str, device_key: str, conte
 def operator_devices(user: User) -> list[Device]:
     """Every confirmed device of the user, remembered or not, for the console."""
     return list(Device.objects.filter(user=user, confirmed=True).order_by("-id"))
+
+
+# --- The hosted pages: a browser remembered with a cookie ----------------------------------------
+
+def offers_browser_remembering(pool: UserPool) -> bool:
+    """Whether the hosted MFA pages offer "Remember this device": only where a remembered device would skip MFA."""
+    return tracks_devices(pool) and pool.device_challenge_required_on_new_device
+
+
+def remember_browser(*, user: User, context: RequestContext = SYSTEM) -> tuple[str, str]:
+    """A remembered device for the browser that just passed MFA on the hosted pages; returns its key and
+    a random device password for the browser's cookie. The server keeps only the password's device SRP
+    verifier, in the same format as an SDK's (so one check, and a stolen database holds no password)."""
+    password = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        device = register_new_device(user=user, context=context)
+        salt_hex, verifier = srp.make_device_verifier(device_group_key=device.device_group_key, device_key=device.device_key, device_password=password)
+        device.secret_verifier_encrypted = crypto.encrypt(f"{salt_hex}:{verifier:x}")
+        device.confirmed, device.hosted_ui, device.remembered_status = True, True, Status.REMEMBERED
+        device.device_name = (context.user_agent or "")[:1024]
+        device.last_authenticated_at = clock.now()
+        device.save()
+        events.record("ConfirmDevice", context=context, user=user, details={"device_key": device.device_key, "hosted_ui": True})
+    return device.device_key, password
+
+
+def browser_device(*, user: User, device_key: str, password: str, context: RequestContext = SYSTEM) -> Device | None:
+    """The user's hosted-UI device whose password the browser's cookie holds, checked by recomputing its
+    verifier (constant-time compare); None when there is no such device or the password is wrong (audited)."""
+    device = Device.objects.filter(user=user, device_key=str(device_key), confirmed=True, hosted_ui=True).first()
+    if device is None:
+        return None
+    device.pool = user.pool
+    salt_hex, verifier = device_verifier(device)
+    if not srp.device_verifier_matches(salt_hex=salt_hex, verifier=verifier, device_group_key=device.device_group_key,
+                                       device_key=device.device_key, device_password=password):
+        events.sign_in_failed(user=user, context=context, details={"reason": "device", "device_key": device.device_key})
+        return None
+    return device

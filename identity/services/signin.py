@@ -127,7 +127,7 @@ def check_secret_hash(client: UserPoolClient, username: str, secret_hash: str | 
 
 def password_sign_in(
     *, pool: UserPool, client: UserPoolClient, username: str, password: str, context: RequestContext = SYSTEM,
-    device_key: str | None = None,
+    device_key: str | None = None, browser_device: tuple[str, str] | None = None,
 ) -> SignInResult:
     """Check a username (or alias) and password, then the user's state.
 
@@ -162,6 +162,8 @@ def password_sign_in(
     _check_can_sign_in(user)
     if user.status == User.Status.FORCE_CHANGE_PASSWORD:
         return _new_password_challenge(pool=pool, client=client, user=user)
+    if browser_device and devices.offers_browser_remembering(pool):
+        return _after_first_factor_in_browser(client=client, user=user, context=context, password=password, browser_device=browser_device)
     return _after_first_factor(client=client, user=user, context=context, password=password, device_key=device_key)
 
 
@@ -584,6 +586,23 @@ def _after_first_factor_on_device(
     if step.challenge is None or skipped:
         return _device_srp_challenge(client=client, user=user, device_key=device.device_key, amr=("pwd",), mfa_skipped=skipped)
     return _mfa_challenge(client=client, user=user, step=step, context=context, device_key=device.device_key)
+
+
+def _after_first_factor_in_browser(
+    *, client: UserPoolClient, user: User, context: RequestContext, password: str, browser_device: tuple[str, str]
+) -> SignInResult:
+    """The hosted pages' remembered browser (its cookie's device key and password): the same rule as a
+    remembered SDK device, skipping MFA where the pool lets remembered devices do so."""
+    device = devices.browser_device(user=user, device_key=browser_device[0], password=browser_device[1], context=context)
+    if device is None or not devices.skips_mfa(device):
+        return _after_first_factor(client=client, user=user, context=context, password=password)
+    context = dataclasses.replace(context, device_id=device.device_key)
+    step = risk.next_step(user=user, client=client, context=context, step=mfa.next_mfa_step(user), password=password)
+    if step.challenge == mfa.MFA_SETUP:
+        return _mfa_challenge(client=client, user=user, step=step, context=context)
+    lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user), reserve=False)
+    devices.record_authenticated(device=device, context=context)
+    return _succeed(user, client, context, amr=("pwd", "swk") if step.challenge else ("pwd",), device_key=device.device_key)
 
 
 def _finish(row: AuthChallenge, user: User, client: UserPoolClient, context: RequestContext, *, amr: tuple[str, ...]) -> SignInResult:

@@ -178,3 +178,43 @@ def test_a_passkey_as_the_second_factor_on_the_pages_and_a_wrong_one_said_plainl
     wrong = pages.post(step, {"credential": json.dumps(stranger)})
     assert wrong.status_code == 400 and "That passkey could not be verified." in text(wrong)
     assert pages.post(step, {"credential": json.dumps(authenticator.get(request))}).callback["code"]
+
+
+def _tracking(pool, *, prompt: bool, skip: bool = True):
+    from identity.services import pools
+
+    pools.update_user_pool(pool=pool, device_tracking=True, device_challenge_required_on_new_device=skip,
+                           device_only_remembered_on_user_prompt=prompt)
+    pool.refresh_from_db()
+
+
+def test_remember_this_device_on_the_code_page(db, later):
+    from hostedui import device_cookie
+    from identity.models import Device
+
+    pool, pages = _pages("ON", email_enabled=True)
+    factories.create_user(pool=pool, username="ana", attributes={"email": "ana@example.com", "email_verified": "true"})
+    # Not offered where a remembered device would not skip MFA.
+    _tracking(pool, prompt=False, skip=False)
+    assert "Remember this device" not in text(_sign_in(pages))
+    # "Always": offered and ticked; unticked, nothing is remembered.
+    _tracking(pool, prompt=False)
+    first = Pages(pool, pages.app)
+    challenge = _sign_in(first)
+    assert re.search(r'name="remember_device" id="id_remember_device" checked', text(challenge))
+    landed = first.post(challenge, {"code": last_code("ana@example.com")})
+    assert landed.callback["code"] and not Device.objects.exists()
+    assert device_cookie.name_for(pool) not in first.http.cookies
+    # Ticked: the browser gets its cookie, the server a verifier of the cookie's password (never the password).
+    second = Pages(pool, pages.app)
+    challenge = _sign_in(second)
+    landed = second.post(challenge, {"code": last_code("ana@example.com"), "remember_device": "on"})
+    assert landed.callback["code"]
+    cookie = second.http.cookies[device_cookie.name_for(pool)]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and not cookie["secure"] and int(cookie["max-age"]) >= 86400 * 300
+    key, password = cookie.value.split(":", 1)
+    device = Device.objects.get(device_key=key)
+    assert device.remembered and device.hosted_ui and password not in device.secret_verifier_encrypted
+    # In Spanish.
+    spanish = Pages(pool, pages.app, lang="es")
+    assert "Recordar este dispositivo" in text(_sign_in(spanish))
