@@ -23,7 +23,7 @@ from identity.errors import (
     SoftwareTokenMFANotFoundException,
 )
 from identity.messaging import CodeDeliveryDetails, MessageKind, deliver
-from identity.models import MfaPreference, RecoveryCode, TotpDevice, User, UserPool
+from identity.models import MfaPreference, RecoveryCode, TotpDevice, User, UserPool, UserPoolClient
 
 SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP = (str(f) for f in MfaPreference.Factor)
 MFA_SETUP, SELECT_MFA_TYPE = "MFA_SETUP", "SELECT_MFA_TYPE"
@@ -122,11 +122,15 @@ def next_mfa_step(user: User) -> MfaStep:
 
 
 def send_mfa_code(
-    *, user: User, factor: str, context: RequestContext = SYSTEM, destination: str | None = None,
+    *, user: User, factor: str, client: UserPoolClient | None = None, context: RequestContext = SYSTEM,
+    destination: str | None = None,
 ) -> tuple[str, CodeDeliveryDetails]:
     """Send a one-time code by SMS or email with the pool's MFA message; returns the code and where it went.
 
     `destination` is an address the user is setting up (start_email_setup), else the stored one.
+    `client` is the app client signing in: the CustomMessage / custom sender triggers see it as
+    callerContext.clientId, as Cognito's CustomMessage_Authentication events carry it.
+
     Raises LimitExceededException past MFA_CODES_PER_HOUR for the user (each text costs money), and
     CodeDeliveryFailureException when the message does not go out (the caller then starts no step).
     """
@@ -134,12 +138,16 @@ def send_mfa_code(
         raise LimitExceededException("Attempt limit exceeded, please try after some time.")
     code = f"{secrets.randbelow(1_000_000):06d}"
     attribute = "phone_number" if factor == SMS_MFA else "email"
-    return code, deliver(user=user, kind=MessageKind.MFA, code=code, attribute=attribute, destination=destination, context=context)
+    return code, deliver(
+        user=user, kind=MessageKind.MFA, code=code, attribute=attribute, destination=destination, client=client, context=context,
+    )
 
 
 # --- Email MFA set up during sign-in (MFA_SETUP answered with EMAIL, as Amplify's email set-up does) ---
 
-def start_email_setup(*, user: User, address: str, context: RequestContext = SYSTEM) -> tuple[str, CodeDeliveryDetails]:
+def start_email_setup(
+    *, user: User, address: str, client: UserPoolClient | None = None, context: RequestContext = SYSTEM,
+) -> tuple[str, CodeDeliveryDetails]:
     """Send an MFA code to the address a user without email MFA gives at MFA_SETUP; returns it and where it went.
 
     Nothing about the user changes until the code comes back (finish_email_setup). Raises
@@ -159,7 +167,7 @@ def start_email_setup(*, user: User, address: str, context: RequestContext = SYS
     owner = directory.find_user(user.pool, address)
     if owner is not None and owner.pk != user.pk:
         raise AliasExistsException()
-    return send_mfa_code(user=user, factor=EMAIL_OTP, destination=address, context=context)
+    return send_mfa_code(user=user, factor=EMAIL_OTP, destination=address, client=client, context=context)
 
 
 def finish_email_setup(*, user: User, address: str, context: RequestContext = SYSTEM) -> None:

@@ -174,7 +174,7 @@ def _send_code(
         delivery = details_for(attribute, _decoy_destination(attribute, username, key))
     else:
         # mfa.send_mfa_code limits how many codes a user is sent in an hour (LimitExceededException).
-        code, delivery = mfa.send_mfa_code(user=user, factor=mfa.EMAIL_OTP if challenge == EMAIL_OTP else mfa.SMS_MFA, context=context)
+        code, delivery = mfa.send_mfa_code(user=user, factor=mfa.EMAIL_OTP if challenge == EMAIL_OTP else mfa.SMS_MFA, client=client, context=context)
         state["code_digest"] = signin._mfa_code_digest(user, code)
     session = signin.start_challenge(pool=pool, client=client, user=user, name=challenge, state=state)
     parameters = {

@@ -434,7 +434,7 @@ def _mfa_challenge(
     if step.challenge in (mfa.SMS_MFA, mfa.EMAIL_OTP):
         # The code lives only as a digest on this step's row, and expires with it (AuthSessionValidity).
         # Sent before the row exists: a code that did not go out leaves no step to answer.
-        code, delivery = mfa.send_mfa_code(user=user, factor=step.challenge, context=context)
+        code, delivery = mfa.send_mfa_code(user=user, factor=step.challenge, client=client, context=context)
         state["code_digest"] = _mfa_code_digest(user, code)
         parameters.update({"CODE_DELIVERY_DELIVERY_MEDIUM": delivery.delivery_medium, "CODE_DELIVERY_DESTINATION": delivery.destination})
     elif step.challenge == mfa.SELECT_MFA_TYPE:
@@ -494,7 +494,7 @@ def _select_mfa_type_answer(*, row: AuthChallenge, user: User, client: UserPoolC
 def _mfa_setup_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
     if responses.get("EMAIL") and not row.state.get("verified"):
         # Email MFA set up here: a code to the address given, then EMAIL_OTP (mfa.start_email_setup).
-        code, delivery = mfa.start_email_setup(user=user, address=str(responses["EMAIL"]), context=context)
+        code, delivery = mfa.start_email_setup(user=user, address=str(responses["EMAIL"]), client=client, context=context)
         state = {"code_digest": _mfa_code_digest(user, code), "setup_email": str(responses["EMAIL"]).strip()}
         session = start_challenge(pool=user.pool, client=client, user=user, name=mfa.EMAIL_OTP, state=state)
         parameters = {"USER_ID_FOR_SRP": user.username, "CODE_DELIVERY_DELIVERY_MEDIUM": delivery.delivery_medium,

@@ -89,6 +89,38 @@ def test_an_mfa_code_message_is_authentication(idp, transactional_db, target):
     done = idp.respond_to_auth_challenge(ClientId=client.client_id, ChallengeName="EMAIL_OTP", Session=challenge["Session"],
                                          ChallengeResponses={"USERNAME": "dee", "EMAIL_OTP_CODE": code})
     assert done["AuthenticationResult"]["AccessToken"]
+    assert seen[-1]["callerContext"]["clientId"] == client.client_id  # the app signing in, as in Cognito's event
+
+
+def test_every_sign_in_code_message_names_the_app_client(idp, transactional_db, target):
+    """An MFA code chosen at SELECT_MFA_TYPE and a passwordless first-factor code: CustomMessage_Authentication
+    events carry the client signing in, not CLIENT_ID_NOT_APPLICABLE."""
+    from identity.services import mfa, mfa_config
+
+    pool = factories.create_pool(allowed_first_auth_factors=["PASSWORD", "EMAIL_OTP"])
+    mfa_config.set_user_pool_mfa_config(pool=pool, mfa_configuration="OPTIONAL", email_enabled=True, software_token_enabled=True)
+    pool.refresh_from_db()
+    client = factories.create_client(pool=pool, explicit_auth_flows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_AUTH"])
+    user = factories.create_user(pool=pool, username="dee", attributes={"email": "dee@example.com", "email_verified": "true"})
+    mfa.verify_software_token(user=user, code=_totp_now(mfa.associate_software_token(user=user)))
+    mfa.set_user_mfa_preference(user=user, software_token={"Enabled": True, "PreferredMfa": False}, email={"Enabled": True})
+    install(pool, CustomMessage=target("custom_message"))
+    choose = idp.initiate_auth(ClientId=client.client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "dee", "PASSWORD": PASSWORD})
+    assert choose["ChallengeName"] == "SELECT_MFA_TYPE" and seen == []
+    emailed = idp.respond_to_auth_challenge(ClientId=client.client_id, ChallengeName="SELECT_MFA_TYPE", Session=choose["Session"],
+                                            ChallengeResponses={"USERNAME": "dee", "ANSWER": "EMAIL_OTP"})
+    assert emailed["ChallengeName"] == "EMAIL_OTP"
+    passwordless = idp.initiate_auth(ClientId=client.client_id, AuthFlow="USER_AUTH",
+                                     AuthParameters={"USERNAME": "dee", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
+    assert passwordless["ChallengeName"] == "EMAIL_OTP"
+    assert sources() == ["CustomMessage_Authentication", "CustomMessage_Authentication"]
+    assert [event["callerContext"]["clientId"] for event in seen] == [client.client_id, client.client_id]
+
+
+def _totp_now(secret: str) -> str:
+    import pyotp
+
+    return pyotp.TOTP(secret).now()
 
 
 def test_a_custom_email_sender_gets_the_code_encrypted_and_nothing_is_sent_by_us(idp, pool, app, target, key_pair):
