@@ -23,6 +23,7 @@ from django.db import transaction
 from identity import clock, crypto, events, normalize, triggers
 from identity.context import SYSTEM, RequestContext
 from identity.errors import (
+    CodeDeliveryFailureException,
     CodeMismatchException,
     IdentityError,
     InvalidParameterException,
@@ -343,6 +344,8 @@ def _answer(pool, client, challenge_name, session, responses, handler, context):
     try:
         check_secret_hash(client, responses.get("USERNAME") or (user.username if user else ""), responses.get("SECRET_HASH"))
         result = handler(row=row, user=user, client=client, responses=responses, context=context)
+    except CodeDeliveryFailureException as exc:
+        return exc  # the code did not go out (SELECT_MFA_TYPE → SMS): not a wrong answer, the step stays as it was
     except Exception as exc:
         _count_wrong_answer(row)
         return exc

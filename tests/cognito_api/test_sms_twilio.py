@@ -106,3 +106,45 @@ def test_a_sign_up_whose_text_failed_exists_and_can_be_confirmed_after_a_resend(
     assert sent == {"Destination": "+*******0100", "DeliveryMedium": "SMS", "AttributeName": "phone_number"}
     idp.confirm_sign_up(ClientId=client.client_id, Username="sam", ConfirmationCode=twilio.latest_code(PHONE))
     assert User.objects.get(pool=pool, username="sam").status == User.Status.CONFIRMED
+
+
+def test_a_text_that_fails_after_select_mfa_type_is_not_a_wrong_answer(idp, transactional_db, twilio):
+    """Choosing SMS at SELECT_MFA_TYPE while Twilio fails: CodeDeliveryFailureException, and the choice step is
+    left as it was (not counted towards its attempts), so the user can choose again once Twilio is back."""
+    from identity.services import signin
+
+    pool = factories.create_pool()
+    mfa_config.set_user_pool_mfa_config(pool=pool, mfa_configuration="OPTIONAL", sms_enabled=True, email_enabled=True,
+                                        sms_message="Your code is {####}")
+    pool.refresh_from_db()
+    client = factories.create_client(pool=pool)
+    user = factories.create_user(pool=pool, username="cai", attributes={
+        "phone_number": PHONE, "phone_number_verified": "true", "email": "cai@example.com", "email_verified": "true"})
+    mfa.set_user_mfa_preference(user=user, sms={"Enabled": True}, email={"Enabled": True})
+    choose = _sign_in(idp, client)
+    assert choose["ChallengeName"] == "SELECT_MFA_TYPE"
+    step = AuthChallenge.objects.get(user=user, challenge_name="SELECT_MFA_TYPE")
+
+    def answer(choice):
+        return idp.respond_to_auth_challenge(ClientId=client.client_id, ChallengeName="SELECT_MFA_TYPE", Session=choose["Session"],
+                                             ChallengeResponses={"USERNAME": "cai", "ANSWER": choice})
+
+    # More failed texts than the step allows wrong answers: none of them is the user's mistake.
+    twilio.fail_next(503, "<html>Service Unavailable</html>", times=signin.MAX_CHALLENGE_ATTEMPTS)
+    for _ in range(signin.MAX_CHALLENGE_ATTEMPTS):
+        assert _error(answer, "SMS_MFA") == ("CodeDeliveryFailureException", "Unable to deliver the message; try again later.")
+    step.refresh_from_db()
+    assert step.consumed_at is None and "attempts" not in step.state
+    assert AuditEvent.objects.filter(user=user, event_type="CodeDeliveryFailure").count() == signin.MAX_CHALLENGE_ATTEMPTS
+    # A choice that is not offered is still a wrong answer, and counts.
+    assert _error(answer, "SOFTWARE_TOKEN_MFA")[0] == "InvalidParameterException"
+    step.refresh_from_db()
+    assert step.state["attempts"] == 1
+    # Twilio is back: the same Session chooses SMS again and the texted code signs in.
+    texted = answer("SMS_MFA")
+    assert texted["ChallengeName"] == "SMS_MFA"
+    done = idp.respond_to_auth_challenge(
+        ClientId=client.client_id, ChallengeName="SMS_MFA", Session=texted["Session"],
+        ChallengeResponses={"USERNAME": "cai", "SMS_MFA_CODE": twilio.latest_code(PHONE)},
+    )
+    assert done["AuthenticationResult"]["AccessToken"]
