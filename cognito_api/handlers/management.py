@@ -15,7 +15,7 @@ from cognito_api.params import optional, pool_from, required
 from identity import schema
 from identity.errors import InvalidParameterException
 from identity.models import ResourceServer, UserPool, UserPoolClient, UserPoolDomain
-from identity.services import directory, listing, mfa_config, passwordless, pools, triggers_config
+from identity.services import directory, listing, mfa_config, passwordless, pools, risk_config, triggers_config
 
 _POLICY = {
     "MinimumLength": "password_minimum_length",
@@ -67,7 +67,26 @@ def _pool_settings(params: dict, *, fill_defaults: bool) -> dict:
     update_settings = params.get("UserAttributeUpdateSettings")
     if update_settings is not None:
         fields["attributes_require_verification_before_update"] = list(update_settings.get("AttributesRequireVerificationBeforeUpdate") or [])
+    add_ons = params.get("UserPoolAddOns")
+    if add_ons is not None:
+        fields["threat_protection_mode"] = risk_config.check_user_pool_add_ons(add_ons)
+    elif fill_defaults:  # left out of an update: threat protection OFF, as Cognito's replace does
+        fields["threat_protection_mode"] = UserPool.ThreatProtectionMode.OFF
+    email = params.get("EmailConfiguration")
+    if email is not None or fill_defaults:
+        fields["email_from"] = _email_from(email or {})
     return fields
+
+
+def _email_from(email: object) -> str:
+    # EmailConfiguration: only From is kept (the sender; empty: the site's). Mail goes through Django's
+    # backend, so EmailSendingAccount, SourceArn, ReplyToEmailAddress and ConfigurationSet have no use here.
+    if not isinstance(email, dict):
+        raise InvalidParameterException("EmailConfiguration must be an object.")
+    sender = email.get("From") or ""
+    if not isinstance(sender, str):
+        raise InvalidParameterException("EmailConfiguration.From must be a string.")
+    return sender
 
 
 def _device_settings(given) -> dict:
@@ -160,7 +179,10 @@ def describe_pool(pool: UserPool) -> dict:
             "InviteMessageTemplate": {key: getattr(pool, field) for key, field in _INVITATION.items()},
         },
         "UserAttributeUpdateSettings": {"AttributesRequireVerificationBeforeUpdate": pool.attributes_require_verification_before_update},
+        "UserPoolAddOns": risk_config.describe_user_pool_add_ons(pool),
     }
+    if pool.email_from:
+        body["EmailConfiguration"] = {"From": pool.email_from}
     if pool.sms_configuration:
         body["SmsConfiguration"] = pool.sms_configuration
     if pool.device_tracking:
@@ -172,9 +194,13 @@ def describe_pool(pool: UserPool) -> dict:
         body["UsernameAttributes"] = pool.username_attributes
     if pool.alias_attributes:
         body["AliasAttributes"] = pool.alias_attributes
-    domain = pool.domains.first()
-    if domain:
-        body["Domain"] = domain.domain
+    domains = [row.domain for row in pool.domains.all()]
+    if domains:
+        body["Domain"] = domains[0]
+    own_host = urlsplit(settings.USERPOOLS_BASE_URL).hostname or ""
+    custom = [name for name in domains if not name.endswith(f".{own_host}")]  # not a prefix under this server's host
+    if custom:
+        body["CustomDomain"] = custom[0]
     return body
 
 

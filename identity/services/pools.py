@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import email.utils
 import secrets
 import string
 from dataclasses import dataclass
@@ -85,6 +86,8 @@ def create_user_pool(
     for field, (low, high) in _POOL_BOUNDS.items():  # the same bounds as update_user_pool
         if field in settings_ and not (isinstance(settings_[field], int) and low <= settings_[field] <= high):
             raise InvalidParameterException(f"{field} must be between {low} and {high}.")
+    if settings_.get("email_from"):
+        check_email_from(settings_["email_from"])
     pool = UserPool.objects.create(
         id=new_pool_id(),
         name=name,
@@ -423,11 +426,25 @@ def update_user_pool(*, pool: UserPool, context: RequestContext = SYSTEM, **fiel
     for field, (low, high) in _DEFAULT_VALIDITY_BOUNDS.items():
         if not low <= getattr(updated, field) <= high:
             raise InvalidParameterException(f"{field} must be between {low} and {high} seconds.")
+    if "email_from" in fields and updated.email_from:
+        check_email_from(updated.email_from)
     _check_risk_settings(updated, set(fields))
     updated.save()
     localcache.forget_pool(updated.pk)
     events.pool_updated(pool=updated, context=context, details={"fields": sorted(fields)})
     return updated
+
+
+def check_email_from(sender: str) -> None:
+    """A pool's sender as Cognito's EmailConfiguration.From takes it: `ana@example.com` or `Ana <ana@example.com>`.
+
+    Raises InvalidParameterException otherwise; a line break would be a header injection.
+    """
+    _name, address = email.utils.parseaddr(sender)
+    if len(sender) > 254 or "\n" in sender or "\r" in sender or "@" not in address or address.startswith("@") or address.endswith("@"):
+        raise InvalidParameterException(
+            "The sender (EmailConfiguration.From) must be an email address, or a name with the address, such as Test User <testuser@example.com>."
+        )
 
 
 def _check_risk_settings(pool: UserPool, changed: set[str]) -> None:

@@ -24,6 +24,13 @@ CLIENT_CONFIGURATION_MESSAGE = (
     "Risk configuration for a single app client is not supported: every app client uses the user pool's. "
     "Send SetRiskConfiguration without ClientId."
 )
+# UserPoolAddOnsType: AdvancedSecurityMode is the pool's threat_protection_mode, value for value.
+ADVANCED_SECURITY_MODES = tuple(UserPool.ThreatProtectionMode.values)  # OFF, AUDIT, ENFORCED: Cognito's order
+CUSTOM_AUTH_MODES = ("AUDIT", "ENFORCED")  # AdvancedSecurityEnabledModeType
+CUSTOM_AUTH_MODE_MESSAGE = (
+    "Threat protection for custom authentication (AdvancedSecurityAdditionalFlows.CustomAuthMode) is not supported: "
+    "CUSTOM_AUTH sign-ins are not risk-scored. Send UserPoolAddOns without AdvancedSecurityAdditionalFlows.CustomAuthMode."
+)
 # CompromisedCredentialsRiskConfiguration.EventFilter, in Cognito's order, and the pool field of each.
 EVENT_FILTERS = {
     "SIGN_IN": "compromised_credentials_check_sign_in",
@@ -49,10 +56,14 @@ class _Errors:
         self.found: list[str] = []
 
     def add(self, path: str, value: object, constraint: str) -> None:
-        # As AWS prints them: null, a string as it is, a list as [A, B].
-        shown = "null" if value is None else value if isinstance(value, str) else \
-            f"[{', '.join(map(str, value))}]" if isinstance(value, list) else repr(value)
-        self.found.append(f"Value '{shown}' at '{path}' failed to satisfy constraint: {constraint}")
+        # As AWS prints them: null unquoted ("Value null at 'x'"), a string as it is, a list as [A, B].
+        if value is None:
+            shown = "null"
+        elif isinstance(value, list):
+            shown = f"'[{', '.join(map(str, value))}]'"
+        else:
+            shown = f"'{value if isinstance(value, str) else repr(value)}'"
+        self.found.append(f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}")
 
     def raise_any(self) -> None:
         if self.found:
@@ -63,6 +74,45 @@ class _Errors:
 
 def _enum(constraint_values: tuple[str, ...]) -> str:
     return f"Member must satisfy enum value set: [{', '.join(constraint_values)}]"
+
+
+def describe_user_pool_add_ons(pool: UserPool) -> dict:
+    """The pool's threat-protection mode as Cognito's UserPoolAddOnsType (DescribeUserPool's UserPoolAddOns).
+
+    Our modes are Cognito's AdvancedSecurityMode values one for one (OFF, AUDIT, ENFORCED).
+    AdvancedSecurityAdditionalFlows is never described: CUSTOM_AUTH sign-ins are not risk-scored.
+    """
+    return {"AdvancedSecurityMode": pool.threat_protection_mode}
+
+
+def check_user_pool_add_ons(given: object) -> str:
+    """The threat_protection_mode a CreateUserPool / UpdateUserPool UserPoolAddOns names.
+
+    Raises InvalidParameterException in Cognito's validation wording for a shape outside
+    UserPoolAddOnsType (AdvancedSecurityMode required, one of OFF, AUDIT, ENFORCED;
+    AdvancedSecurityAdditionalFlows.CustomAuthMode one of AUDIT, ENFORCED), and
+    OperationNotEnabledException for a CustomAuthMode, since custom authentication is not
+    risk-scored here (custom_auth.py runs no risk step): accepting it would claim protection
+    the pool does not have.
+    """
+    errors = _Errors()
+    if not isinstance(given, dict):
+        errors.add("userPoolAddOns", given, "Member must be a structure")
+        errors.raise_any()
+    mode = given.get("AdvancedSecurityMode")
+    if mode not in ADVANCED_SECURITY_MODES:
+        errors.add("userPoolAddOns.advancedSecurityMode", mode,
+                   "Member must not be null" if mode is None else _enum(ADVANCED_SECURITY_MODES))
+    flows = given.get("AdvancedSecurityAdditionalFlows")
+    custom_mode = flows.get("CustomAuthMode") if isinstance(flows, dict) else None
+    if flows is not None and not isinstance(flows, dict):
+        errors.add("userPoolAddOns.advancedSecurityAdditionalFlows", flows, "Member must be a structure")
+    elif custom_mode is not None and custom_mode not in CUSTOM_AUTH_MODES:
+        errors.add("userPoolAddOns.advancedSecurityAdditionalFlows.customAuthMode", custom_mode, _enum(CUSTOM_AUTH_MODES))
+    errors.raise_any()
+    if custom_mode is not None:
+        raise OperationNotEnabledException(CUSTOM_AUTH_MODE_MESSAGE)
+    return mode
 
 
 def client_of(pool: UserPool, client_id: str | None) -> UserPoolClient | None:

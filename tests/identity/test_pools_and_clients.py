@@ -31,6 +31,7 @@ def test_new_pool_has_cognitos_shape_and_defaults(db, settings):
     {"name": "x", "custom_attributes": [{"Name": "t", "AttributeDataType": "Blob"}]},
     {"name": "x", "required_attributes": ["custom:x"]},
     {"name": "x", "shoe_size": 44},
+    {"name": "x", "email_from": "not an address"},
 ])
 def test_bad_pool_settings_create_nothing(db, kwargs):
     with pytest.raises(InvalidParameterException):
@@ -117,6 +118,15 @@ def test_update_pool_bounds_and_fixed_settings(pool):
     with pytest.raises(InvalidParameterException):
         pools.update_user_pool(pool=pool, verification_email_message="no placeholder")
     assert pools.update_user_pool(pool=pool, password_minimum_length=12).password_minimum_length == 12
+
+
+@pytest.mark.parametrize("sender", ["no-reply", "no-reply@", "Shop <no-reply@shop.example>\nBcc: everyone@example.com"])
+def test_the_sender_must_be_an_address_console_and_api_alike(pool, sender):
+    with pytest.raises(InvalidParameterException, match=r"^The sender \(EmailConfiguration.From\) must be an email address"):
+        pools.update_user_pool(pool=pool, email_from=sender)
+    pool.refresh_from_db()
+    assert pool.email_from == ""
+    assert pools.update_user_pool(pool=pool, email_from="Shop <no-reply@shop.example>").email_from == "Shop <no-reply@shop.example>"
 
 
 def test_deletion_protection(db):
