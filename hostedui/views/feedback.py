@@ -52,7 +52,9 @@ def auth_event_feedback(request, pool, client):
             flow.notice(request, pool, _thanks(value))
             return HttpResponseRedirect(flow.page_url(request, pool, "auth-event-feedback", value=value))
         error = _("Choose one of the two answers.")
-    context = {"event": event, "facts": _facts(event), "chosen": request.GET.get("value"), "error": error,
+    # The name the user knows, as the signed-in page shows it: an email-username pool's usernames are opaque ids.
+    account = event.user.attributes.get("email") or event.user.attributes.get("phone_number") or event.user.username
+    context = {"event": event, "account": account, "facts": _facts(event), "chosen": request.GET.get("value"), "error": error,
                "answered": event.feedback_value}
     return page(request, pool, client, "auth_event_feedback.html", context, status=400 if error else 200)
 

@@ -2,6 +2,7 @@
 nothing; the button records the answer (as UpdateAuthEventFeedback does); forged, expired and CSRF-less requests change nothing."""
 import datetime
 import re
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -161,3 +162,19 @@ def test_the_answer_shows_in_admin_list_user_auth_events(live_server, transactio
     assert listed["EventId"] == str(event.event_id)
     assert (listed["EventFeedback"]["FeedbackValue"], listed["EventFeedback"]["Provider"]) == ("Valid", "User")
     idp.close()
+
+
+def test_the_page_names_the_account_as_the_user_knows_it(db):
+    """In a pool whose users sign in with their email, the username is an opaque id: the page names the email."""
+    pool = factories.create_pool(threat_protection_mode="ENFORCED", username_attributes=["email"])
+    app = factories.create_client(pool=pool)
+    # As sign-up makes it there: the username is the sub, the email the sign-in name.
+    user = factories.create_user(pool=pool, username=str(uuid.uuid4()), attributes={"email": "bea@example.com", "email_verified": "true"})
+    signin.initiate_auth(pool=pool, client=app, auth_flow="USER_PASSWORD_AUTH",
+                         auth_parameters={"USERNAME": "bea@example.com", "PASSWORD": DEFAULT_PASSWORD}, context=HOME)
+    event = AuthEvent.objects.get(user=user)
+    browser = _browser()
+    opened = browser.get(_path(risk.feedback_links(event, app)["Invalid"]))
+    body = text(browser.get(opened["Location"]))
+    assert "We noticed a sign-in to your account bea@example.com that looked unusual." in body
+    assert user.username not in body
