@@ -24,6 +24,7 @@ PAGES = {
     "selectFactor": lambda tour: to_select_factor(tour),
     "signInOptions": lambda tour: _passwordless_tour(tour).open("signInOptions"),
     "passkeys": lambda tour: to_passkeys(tour),
+    "authEventFeedback": lambda tour: to_auth_event_feedback(tour),
 }
 COLOR_SCHEMES = ("light", "dark")
 VIEWPORT = {"width": 640, "height": 800}
@@ -164,6 +165,39 @@ def to_passkeys(tour: Tour) -> None:
     passwordless.goto(f"{passwordless.issuer}/login?{encode({'client_id': passwordless.client.client_id})}")
     passwordless.sign_in(email, navigate=False)
     passwordless.goto(f"{passwordless.issuer}/passkeys?{encode({'client_id': passwordless.client.client_id})}")
+
+
+def to_auth_event_feedback(tour: Tour) -> None:
+    """The "was this you?" page that a blocked sign-in's email links to, opened from its "This was not me" link."""
+    from identity.context import RequestContext
+    from identity.errors import NotAuthorizedException
+    from identity.models import AuthEvent, UserPool
+    from identity.services import pools, risk, signin
+
+    pool = UserPool.objects.filter(name="Demo pool with threat protection").first()
+    if pool is None:
+        pool = pools.create_user_pool(name="Demo pool with threat protection", username_attributes=["email"],
+                                      threat_protection_mode="ENFORCED", risk_high_action="BLOCK", risk_high_notify=True)
+        pools.create_user_pool_client(pool=pool, name="Demo app", explicit_auth_flows=["ALLOW_USER_PASSWORD_AUTH"],
+                                      callback_urls=tour.client.callback_urls)
+    guarded = replace(tour, pool=pool, client=pool.clients.get())
+    email = _new_mfa_user(guarded)
+
+    def sign_in(password: str, context: RequestContext) -> None:
+        try:
+            signin.initiate_auth(pool=pool, client=guarded.client, auth_flow="USER_PASSWORD_AUTH",
+                                 auth_parameters={"USERNAME": email, "PASSWORD": password}, context=context)
+        except NotAuthorizedException:
+            pass  # the guesses, and the blocked sign-in itself
+
+    # As in tests/e2e/test_auth_event_feedback.py: known at home, then guesses and the right password from elsewhere.
+    sign_in(PASSWORD, RequestContext(ip_address="203.0.113.7", user_agent="Firefox at home", device_id="laptop"))
+    elsewhere = RequestContext(ip_address="198.51.100.23", user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/126.0")
+    for attempt in range(3):
+        sign_in(f"Wrong-guess-{attempt}", elsewhere)
+    sign_in(PASSWORD, elsewhere)
+    blocked = AuthEvent.objects.filter(user__pool=pool, user__email_login=email, event_type="SignIn").order_by("-id").first()
+    guarded.goto(risk.feedback_links(blocked, guarded.client)[AuthEvent.Feedback.INVALID])
 
 
 @dataclass
