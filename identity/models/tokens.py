@@ -108,7 +108,8 @@ class AuthorizationCode(models.Model):
 class AuthChallenge(models.Model):
     """The state between sign-in steps: the Session string a client returns with its answer.
 
-    Only a digest of the session is kept; a row is consumed once, under select_for_update.
+    Only a digest of the session is kept; an answer claims the row (consumed_at) in one statement
+    before it is checked, and a wrong one gives it back (identity.services.hotpath_signin).
     """
 
     pool = models.ForeignKey(UserPool, on_delete=models.CASCADE, related_name="+")

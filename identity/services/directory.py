@@ -4,7 +4,6 @@ from __future__ import annotations
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from identity import localcache, normalize
 from identity.errors import (
@@ -15,6 +14,7 @@ from identity.errors import (
 )
 from identity.models import User, UserPool, UserPoolClient
 from identity.models.users import INDEXED_LENGTH
+from identity.services import hotpath_signin
 
 # Attributes that ListUsers can filter on, and the column holding each one's indexed copy.
 SEARCH_COLUMNS = {
@@ -70,28 +70,25 @@ def search_key(attribute: str, value: str) -> str:
 def find_user(pool: UserPool, identifier: str) -> User | None:
     """The user a sign-in identifier names: username, a login alias (email, phone, preferred_username) or sub.
 
-    One query over the unique indexes; when several users match, a username wins over an alias,
-    an alias over a sub.
+    One query over the unique indexes, in SQL (every sign-in starts here); when several users match,
+    a username wins over an alias, an alias over a sub.
     """
     if not identifier:
         return None
     username = normalize.username_key(identifier, case_sensitive=pool.case_sensitive)
-    wanted = Q(username_key=username)
-    for attribute in LOGIN_ATTRIBUTES:
-        wanted |= Q(**{f"{attribute}_login": login_key(pool, attribute, identifier)})
+    logins = {f"{attribute}_login": login_key(pool, attribute, identifier) for attribute in LOGIN_ATTRIBUTES}
     try:
         sub = uuid.UUID(identifier)
-        wanted |= Q(sub=sub)
     except ValueError:
         sub = None
-    candidates = list(User.objects.filter(pool=pool).filter(wanted)[:5])
+    candidates = hotpath_signin.users_named(pool, username_key=username, logins=logins, sub=sub)
     if not candidates:
         return None
 
     def rank(user: User) -> int:
         if user.username_key == username:
             return 0
-        if any(getattr(user, f"{a}_login") == login_key(pool, a, identifier) for a in LOGIN_ATTRIBUTES):
+        if any(getattr(user, column) == value for column, value in logins.items()):
             return 1
         return 2
 

@@ -7,9 +7,10 @@ converters applied (RawQuerySet).
 """
 from __future__ import annotations
 
+import functools
 import uuid
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from identity.models import Group, RefreshToken, User, UserPool
 
@@ -31,19 +32,41 @@ def token_user(pool: UserPool, *, sub: uuid.UUID, origin_jti: uuid.UUID) -> User
     return found
 
 
-def _columns(model, alias: str) -> list:
-    return [(field, f'{alias}."{field.column}"') for field in model._meta.concrete_fields]
+def _db():
+    """The thread's default connection itself: every attribute read through `django.db.connection`
+    is a lookup in a thread-local, and a query built here reads dozens."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
-def _build(model, fields, values):
+@functools.cache
+def _columns(model, alias: str) -> tuple:
+    return tuple((field, f'{alias}."{field.column}"') for field in model._meta.concrete_fields)
+
+
+def _build(model, fields, values, db=None):
     """A model instance from raw values, through the same converters the ORM's compiler applies."""
-    converted = []
-    for (field, _), value in zip(fields, values):
+    db = db or _db()
+    attnames, converters = _row_plan(model, fields, db.vendor)
+    converted = list(values)
+    for index, convert_all in converters:
+        value = converted[index]
+        for convert, column in convert_all:
+            value = convert(value, column, db)
+        converted[index] = value
+    return model.from_db(db.alias, attnames, converted)
+
+
+@functools.cache
+def _row_plan(model, fields: tuple, vendor: str) -> tuple:
+    # Which converters a column needs depends only on its field and the database: worked out once.
+    db = _db()
+    converters = []
+    for index, (field, _) in enumerate(fields):
         column = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
-            value = convert(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field, _ in fields], converted)
+        found = [(convert, column) for convert in db.ops.get_db_converters(column) + field.get_db_converters(db)]
+        if found:
+            converters.append((index, found))
+    return [field.attname for field, _ in fields], converters
 
 
 def refresh_token_and_user_for_update(pool: UserPool, digest: str) -> tuple[RefreshToken, User] | None:
@@ -81,14 +104,27 @@ def user_groups(user: User) -> list[Group]:
 
 
 def insert(instance) -> None:
-    """INSERT one row (defaults and auto_now applied, primary key left to the database)."""
-    meta = instance._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})", values)
+    """INSERT one row (defaults and auto_now applied); the primary key the database gave is set on it."""
+    db = _db()
+    fields, sql = _insert_plan(type(instance), db.vendor, instance.pk is None)
+    values = [field.get_db_prep_save(field.pre_save(instance, True), db) for field in fields]
+    with db.cursor() as cursor:
+        cursor.execute(sql, values)
+        if instance.pk is None:
+            instance.pk = cursor.fetchone()[0]
+    instance._state.adding, instance._state.db = False, db.alias
+
+
+@functools.cache
+def _insert_plan(model, vendor: str, generated_pk: bool) -> tuple:
+    db, meta = _db(), model._meta
+    fields = [field for field in meta.concrete_fields if not (field.primary_key and generated_pk)]
+    quote = db.ops.quote_name
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)})"
+           f" VALUES ({', '.join(['%s'] * len(fields))})")
+    if generated_pk:
+        sql += f" RETURNING {quote(meta.pk.column)}"
+    return fields, sql
 
 
 def mark_rotated(record: RefreshToken, when) -> None:

@@ -155,7 +155,9 @@ def issue_token_set(
     changes = triggers.pre_token_generation(pool=pool, client=client, user=user, source=trigger_source, scopes=list(scopes), groups=groups)
     record = None
     if include_refresh_token:
-        record, refresh = _new_refresh_token(pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, amr=list(amr), device_key=device_key)
+        record, refresh = _new_refresh_token(
+            pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, amr=list(amr), device_key=device_key, save=hotpath.insert,
+        )
     origin_jti = str(record.origin_jti) if record else str(uuid.uuid4())
     issued = _mint(
         pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, origin_jti=origin_jti,
