@@ -43,4 +43,8 @@ def error(exc: IdentityError, status: int = 400) -> JsonResponse:
     # botocore reads the error code from the x-amzn-ErrorType header or __type.
     response = respond({"__type": exc.code, "message": exc.message}, status=status)
     response["x-amzn-ErrorType"] = exc.code
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        # A throttled call says when to come back, as the OAuth endpoints' 429s do.
+        response["Retry-After"] = str(retry_after)
     return response

@@ -8,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from cognito_api import credentials, protocol, sigv4
+from cognito_api.params import client_from_cached
 from cognito_api.handlers import admin, auth, management, mfa, passwordless, pool_settings, self_service, signup
 from cognito_api.handlers import devices, threats
 from identity import ratelimit
@@ -76,9 +77,21 @@ def _run(request, action: str, params: dict) -> dict:
         raise protocol.UnknownOperationException(f"Unknown operation {action}.")
     client_id = params.get("ClientId") if isinstance(params.get("ClientId"), str) else ""
     context: RequestContext = _with_client_metadata(request_context(request, actor=f"client:{client_id}" if client_id else "user"), params)
-    # Public actions need no credential, so each caller address and app client gets a budget.
-    ratelimit.limit_request(scope=ratelimit.SIGN_IN, ip_address=context.ip_address, client_id=client_id)
+    # Public actions need no credential, so each caller address gets a budget, and each app client
+    # that exists: a claimed ClientId is counted only once it resolves, and only after the address
+    # passed, so junk requests cannot spend a real app's budget.
+    ratelimit.limit_request(scope=ratelimit.SIGN_IN, ip_address=context.ip_address, client_id=None)
+    if client_id and _client_exists(client_id):
+        ratelimit.limit_request(scope=ratelimit.SIGN_IN, ip_address=None, client_id=client_id)
     return handler(params, context)
+
+
+def _client_exists(client_id: str) -> bool:
+    try:
+        client_from_cached({"ClientId": client_id})
+    except IdentityError:
+        return False
+    return True
 
 
 def _with_client_metadata(context: RequestContext, params: dict) -> RequestContext:
@@ -90,7 +103,15 @@ def _with_client_metadata(context: RequestContext, params: dict) -> RequestConte
 
 
 def _run_signed(request, action: str, params: dict) -> dict:
-    credential = sigv4.verify(request)
+    # A wrong key or signature is counted per address, and an address with too many is refused
+    # before its signature is checked, so secrets cannot be guessed quickly.
+    ip_address = request.META.get("REMOTE_ADDR")
+    ratelimit.refuse_after_failures(scope=ratelimit.SIGNATURE, ip_address=ip_address)
+    try:
+        credential = sigv4.verify(request)
+    except IdentityError:
+        ratelimit.count_failure(scope=ratelimit.SIGNATURE, ip_address=ip_address)
+        raise
     actor = f"operator:{credential.operator.get_username()}" if credential.operator_id else f"access-key:{credential.access_key_id}"
     context = _with_client_metadata(request_context(request, actor=actor), params)
     if action in POOL_LISTINGS:

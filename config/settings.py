@@ -146,13 +146,15 @@ CACHES = {
 }
 # Overrides of the request limits in identity/ratelimit.py (docs/threat-protection.md), e.g.
 # USERPOOLS_RATE_LIMIT_SIGN_IN_PER_IP=600 or USERPOOLS_RATE_LIMIT_TOKEN_WINDOW_SECONDS=10; 0 lifts a limit.
+# Scopes: sign-in, token, page (hosted-page views, /logout), discovery (JWKS, openid-configuration),
+# signature (failed SigV4 signatures per address).
 USERPOOLS_RATE_LIMITS = {
     scope: {
         key: value
         for key in ("per_ip", "per_client", "window_seconds")
         if (value := env.integer(f"USERPOOLS_RATE_LIMIT_{scope.upper().replace('-', '_')}_{key.upper()}", None)) is not None
     }
-    for scope in ("sign-in", "token")
+    for scope in ("sign-in", "token", "page", "discovery", "signature")
 }
 
 # Operators (Django's own users) and pool users alike are hashed with argon2id first.

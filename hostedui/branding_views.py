@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from hostedui import branding
 from hostedui.images import SVG
+from identity import ratelimit
 from identity.services import directory
 from identity.web import pool_view
 
@@ -42,6 +43,7 @@ def _cached(request, response, version: str):
 
 
 @require_safe
+@ratelimit.throttle(ratelimit.DISCOVERY)
 @pool_view
 def stylesheet(request, pool):
     client = _client(request, pool)
@@ -57,6 +59,7 @@ def stylesheet(request, pool):
 
 def _image_view(field: str):
     @require_safe
+    @ratelimit.throttle(ratelimit.DISCOVERY)
     @pool_view
     def view(request, pool):
         client = _client(request, pool)

@@ -16,7 +16,7 @@ from identity.services import directory
 from identity.web import pool_view
 
 def hosted_page(view):
-    """Resolve the pool and `client_id`, pick the language, limit POSTs and harden the response."""
+    """Resolve the pool and `client_id`, pick the language, limit requests and harden the response."""
 
     @never_cache
     @pool_view
@@ -25,11 +25,15 @@ def hosted_page(view):
         language = choose_language(request)
         with translation.override(language):
             request.LANGUAGE_CODE = language
-            client = directory.find_client_cached(pool, request.GET.get("client_id", ""))
-            if client is None:
-                response = error_page(request, pool, _("This sign-in link is incomplete: it names no known app client."))
-            else:
-                response = _throttled(request, pool, client) or view(request, pool, client, **kwargs)
+            client = None
+            # The address is counted before the client is looked up, and the client only once it is known.
+            response = _throttled(request, pool, None)
+            if response is None:
+                client = directory.find_client_cached(pool, request.GET.get("client_id", ""))
+                if client is None:
+                    response = error_page(request, pool, _("This sign-in link is incomplete: it names no known app client."))
+                else:
+                    response = _throttled(request, pool, client) or view(request, pool, client, **kwargs)
         return harden(response, client)
 
     return wrapper
@@ -58,11 +62,17 @@ def choose_language(request) -> str:
 
 
 def _throttled(request, pool, client):
-    """A form POST over the sign-in request limits (identity.ratelimit, per address and app client): a page saying so."""
-    if request.method != "POST":
-        return None
+    """A request over its limit (identity.ratelimit): the caller's address when `client` is None, else the app client's.
+
+    Form POSTs count in the sign-in scope; page views (GET, which can start work such as an
+    authenticator's secret at MFA set-up) in the more generous page scope.
+    """
+    scope = ratelimit.SIGN_IN if request.method == "POST" else ratelimit.PAGE
     try:
-        ratelimit.limit_request(scope=ratelimit.SIGN_IN, ip_address=request.META.get("REMOTE_ADDR"), client_id=client.client_id)
+        if client is None:
+            ratelimit.limit_request(scope=scope, ip_address=request.META.get("REMOTE_ADDR"), client_id=None)
+        else:
+            ratelimit.limit_request(scope=scope, ip_address=None, client_id=client.client_id)
     except ratelimit.RequestsThrottled as exc:
         response = error_page(request, pool, _("Too many attempts. Wait a minute and try again."), status=429, client=client)
         response["Retry-After"] = str(exc.retry_after)

@@ -18,12 +18,17 @@ from django.http import HttpResponse, JsonResponse
 
 from identity import cache as shared_cache
 from identity import clock
-from identity.errors import TooManyRequestsException
+from identity.errors import ResourceNotFoundException, TooManyRequestsException
 
-# Request scopes: password- and code-bearing calls, and the OAuth token endpoint (busier, and
-# authenticated by the client's own secret or PKCE, so it gets more room).
+# Request scopes: password- and code-bearing calls; the OAuth token endpoint (busier, and
+# authenticated by the client's own secret or PKCE, so it gets more room); hosted-page views and
+# /logout; the cheap, cached discovery and JWKS documents; and failed SigV4 signatures.
 SIGN_IN = "sign-in"
 TOKEN = "token"
+PAGE = "page"
+DISCOVERY = "discovery"
+SIGNATURE = "signature"
+SCOPES = (SIGN_IN, TOKEN, PAGE, DISCOVERY, SIGNATURE)
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,10 @@ class RequestLimit:
 DEFAULT_REQUEST_LIMITS = {
     SIGN_IN: RequestLimit(per_ip=3_000, per_client=30_000),
     TOKEN: RequestLimit(per_ip=300_000, per_client=600_000),
+    PAGE: RequestLimit(per_ip=6_000, per_client=60_000),
+    DISCOVERY: RequestLimit(per_ip=60_000, per_client=0),
+    # Counts only failures, per address: a wrong key or signature costs a guesser its budget.
+    SIGNATURE: RequestLimit(per_ip=300, per_client=0),
 }
 
 
@@ -78,30 +87,57 @@ def request_limit(scope: str) -> RequestLimit:
     )
 
 
+def _window(limit: RequestLimit) -> tuple[float, int]:
+    now = clock.now().timestamp()
+    return now, math.floor(now / limit.window_seconds) * limit.window_seconds
+
+
+def _count_or_refuse(key: str, allowed: int, limit: RequestLimit, now: float, start: int) -> None:
+    (count,) = shared_cache.count([key], timeout=limit.window_seconds + 1)
+    if count > allowed:
+        raise RequestsThrottled(max(1, math.ceil(start + limit.window_seconds - now)))
+
+
 def limit_request(*, scope: str, ip_address: str | None, client_id: str | None) -> None:
     """Count one request to an unauthenticated endpoint against its caller's address and app client.
+
+    `client_id` must name an app client that exists (callers resolve it first): a claimed but
+    unchecked id would let junk requests spend a real app's budget. The address is counted first,
+    and a request refused there is not counted against the client, so callers at their own limit
+    cannot exhaust an app's budget either.
 
     Windows are fixed and aligned to identity.clock, so a refusal can say when the window ends.
     A limit of 0 means no limit. Raises RequestsThrottled (TooManyRequestsException) with
     `retry_after` in whole seconds once either count passes its limit.
     """
     limit = request_limit(scope)
-    now = clock.now().timestamp()
-    start = math.floor(now / limit.window_seconds) * limit.window_seconds
-    wanted = {}
+    now, start = _window(limit)
     if ip_address and limit.per_ip:
-        wanted[f"rl:{scope}:ip:{ip_address}:{start}"] = limit.per_ip
+        _count_or_refuse(f"rl:{scope}:ip:{ip_address}:{start}", limit.per_ip, limit, now, start)
     if client_id and limit.per_client:
-        wanted[f"rl:{scope}:client:{client_id[:128]}:{start}"] = limit.per_client
-    if not wanted:
+        _count_or_refuse(f"rl:{scope}:client:{client_id[:128]}:{start}", limit.per_client, limit, now, start)
+
+
+def refuse_after_failures(*, scope: str, ip_address: str | None) -> None:
+    """RequestsThrottled if this address already failed more than the scope's per-address limit in this window."""
+    limit = request_limit(scope)
+    if not ip_address or not limit.per_ip:
         return
-    counts = shared_cache.count(list(wanted), timeout=limit.window_seconds + 1)
-    if any(count > wanted[key] for key, count in zip(wanted, counts)):
+    now, start = _window(limit)
+    if (cache.get(f"rl:{scope}:ip:{ip_address}:{start}") or 0) >= limit.per_ip:
         raise RequestsThrottled(max(1, math.ceil(start + limit.window_seconds - now)))
 
 
+def count_failure(*, scope: str, ip_address: str | None) -> None:
+    """Count one failure (a bad signature) against the address; refuse_after_failures reads the count."""
+    limit = request_limit(scope)
+    if ip_address and limit.per_ip:
+        now, start = _window(limit)
+        shared_cache.count([f"rl:{scope}:ip:{ip_address}:{start}"], timeout=limit.window_seconds + 1)
+
+
 def _claimed_client_id(request) -> str | None:
-    """The app client a request names (HTTP Basic user, or client_id); not yet authenticated."""
+    """The app client a request names (HTTP Basic user, or client_id); not yet authenticated, nor known to exist."""
     authorization = request.headers.get("Authorization", "")
     if authorization[:6].lower() == "basic ":
         try:
@@ -109,6 +145,20 @@ def _claimed_client_id(request) -> str | None:
         except (binascii.Error, UnicodeDecodeError):
             return None
     return request.POST.get("client_id") or request.GET.get("client_id") or None
+
+
+def _existing_client_id(request, pool_id: str | None) -> str | None:
+    """The claimed client id if the pool has such a client (per-process cache, identity.localcache)."""
+    claimed = _claimed_client_id(request)
+    if not claimed or not pool_id:
+        return None
+    from identity.services import directory  # services import this module
+
+    try:
+        pool = directory.get_pool_cached(pool_id)
+    except ResourceNotFoundException:
+        return None
+    return claimed if directory.find_client_cached(pool, claimed) is not None else None
 
 
 def too_many_requests(request, exc: RequestsThrottled) -> HttpResponse:
@@ -131,7 +181,8 @@ def throttle(scope: str = SIGN_IN, *, methods: tuple[str, ...] | None = None):
         @ratelimit.throttle()                   # /oauth2/authorize: every request counts
         @ratelimit.throttle(ratelimit.TOKEN)    # /oauth2/token
 
-    Put it outside @pool_view, so a refused request costs no query.
+    Put it outside @pool_view, so a request refused for its address costs no query. The claimed
+    client is looked up (cached per process) before it is counted: only real clients have budgets.
     """
 
     def decorate(view):
@@ -139,7 +190,11 @@ def throttle(scope: str = SIGN_IN, *, methods: tuple[str, ...] | None = None):
         def wrapper(request, *args, **kwargs):
             if methods is None or request.method in methods:
                 try:
-                    limit_request(scope=scope, ip_address=request.META.get("REMOTE_ADDR"), client_id=_claimed_client_id(request))
+                    # The address first, then the client only if it is one of this pool's.
+                    limit_request(scope=scope, ip_address=request.META.get("REMOTE_ADDR"), client_id=None)
+                    client_id = _existing_client_id(request, kwargs.get("pool_id") or getattr(request, "pool_domain_id", None))
+                    if client_id:
+                        limit_request(scope=scope, ip_address=None, client_id=client_id)
                 except RequestsThrottled as exc:
                     return too_many_requests(request, exc)
             return view(request, *args, **kwargs)

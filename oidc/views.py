@@ -20,6 +20,7 @@ from oidc.server import build_authorization_server
 
 
 @require_GET
+@ratelimit.throttle(ratelimit.DISCOVERY)
 @pool_view
 def jwks(request, pool):
     response = JsonResponse(keys.jwks(pool))
@@ -29,6 +30,7 @@ def jwks(request, pool):
 
 
 @require_GET
+@ratelimit.throttle(ratelimit.DISCOVERY)
 @pool_view
 def openid_configuration(request, pool):
     return JsonResponse(discovery.document(pool))
@@ -97,6 +99,7 @@ def token(request, pool):
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@ratelimit.throttle(ratelimit.TOKEN)
 @pool_view
 def userinfo(request, pool):
     return endpoints.userinfo(request, pool)
@@ -119,6 +122,7 @@ def introspect(request, pool):
 
 
 @require_GET
+@ratelimit.throttle(ratelimit.PAGE)
 @in_page_language
 @pool_view
 def logout(request, pool):

@@ -127,7 +127,7 @@ def test_two_nodes_share_request_counts_through_redis(small_limits, at):
 # The decorator other faces apply.
 
 
-def _view(request):
+def _view(request, pool_id=None):
     return HttpResponse("page")
 
 
@@ -149,14 +149,40 @@ def test_throttle_can_count_only_some_methods(small_limits, at):
     assert [view(factory.post("/x", REMOTE_ADDR="192.0.2.8")).status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
-def test_throttle_counts_the_client_named_by_basic_auth(small_limits, at):
+def test_throttle_counts_the_client_named_by_basic_auth(small_limits, at, db):
+    pool = factories.create_pool()
+    client = factories.create_client(pool=pool)
     view = ratelimit.throttle()(_view)
     factory = RequestFactory()
-    basic = "Basic " + base64.b64encode(b"the-client:secret").decode()
-    codes = [view(factory.post("/x", REMOTE_ADDR=f"192.0.2.{n}", HTTP_AUTHORIZATION=basic)).status_code for n in range(6)]
+    basic = "Basic " + base64.b64encode(f"{client.client_id}:secret".encode()).decode()
+    codes = [view(factory.post("/x", REMOTE_ADDR=f"192.0.2.{n}", HTTP_AUTHORIZATION=basic), pool_id=pool.id).status_code for n in range(6)]
     assert codes == [200] * 5 + [429]
     # A malformed header names no client; the request is still counted by address.
-    assert view(factory.post("/x", REMOTE_ADDR="192.0.2.99", HTTP_AUTHORIZATION="Basic %%%")).status_code == 200
+    assert view(factory.post("/x", REMOTE_ADDR="192.0.2.99", HTTP_AUTHORIZATION="Basic %%%"), pool_id=pool.id).status_code == 200
+
+
+def test_throttle_gives_no_budget_to_a_client_that_does_not_exist(small_limits, at, db):
+    pool = factories.create_pool()
+    client = factories.create_client(pool=pool)
+    view = ratelimit.throttle()(_view)
+    factory = RequestFactory()
+    # Junk ids (and a real id of another pool's request path) from many addresses: counted by address only.
+    junk = [view(factory.post("/x", {"client_id": f"junk{n}"}, REMOTE_ADDR=f"192.0.2.{n}"), pool_id=pool.id).status_code for n in range(10)]
+    assert junk == [200] * 10
+    assert view(factory.post("/x", {"client_id": client.client_id}, REMOTE_ADDR="192.0.2.50"), pool_id="local_nosuchpool").status_code == 200
+    codes = [view(factory.post("/x", {"client_id": client.client_id}, REMOTE_ADDR=f"192.0.2.{100 + n}"), pool_id=pool.id).status_code for n in range(6)]
+    assert codes == [200] * 5 + [429]
+
+
+def test_a_request_refused_for_its_address_spends_no_client_budget(small_limits, at, db):
+    pool = factories.create_pool()
+    client = factories.create_client(pool=pool)
+    for _ in range(10):  # one address far past its limit of 3
+        with pytest.raises(ratelimit.RequestsThrottled):
+            for _ in range(4):
+                ratelimit.limit_request(scope=ratelimit.SIGN_IN, ip_address="192.0.2.200", client_id=client.client_id)
+    # Three were let through in total; the client (limit 5) still has two.
+    assert outcomes(3, ip_address=None, client_id=client.client_id) == ["ok", "ok", 60]
 
 
 def test_oauth_token_and_authorize_endpoints_are_throttled(live_server, transactional_db, small_limits, at):
