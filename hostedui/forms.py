@@ -157,6 +157,16 @@ class ConfirmForm(forms.Form):
             self.fields["username"].label = identifier_label(pool)
 
 
+class NewRecoveryCodesForm(forms.Form):
+    """A fresh second factor before new recovery codes: a session cookie alone must not be enough."""
+
+    code = forms.CharField(
+        label=_("Code from your authenticator app"), max_length=16,
+        help_text=_("Or one of your unused recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
 class ResendForm(forms.Form):
     username = forms.CharField(required=False, max_length=USERNAME_MAX, widget=forms.HiddenInput)
 

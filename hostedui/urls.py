@@ -13,6 +13,7 @@ ROUTES = [
     ("confirmForgotPassword", views.confirm_forgot_password, "confirm-forgot-password"),
     ("challenge", views.challenge, "challenge"),
     ("recoveryCodes", views.recovery_codes, "recovery-codes"),
+    ("recoveryCodes/new", views.new_recovery_codes, "new-recovery-codes"),
     ("signedIn", views.signed_in, "signed-in"),
     ("signInOptions", views.sign_in_options, "sign-in-options"),
     ("passkeys", views.passkeys_page, "passkeys"),

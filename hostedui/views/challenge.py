@@ -9,9 +9,9 @@ from django.views.decorators.http import require_http_methods
 
 from hostedui import device_cookie, flow, session
 from hostedui.challenges import CHALLENGE_PAGES
-from hostedui.forms import SYMBOLS, password_rules
+from hostedui.forms import SYMBOLS, NewRecoveryCodesForm, password_rules
 from hostedui.messages import describe
-from hostedui.pages import hosted_page, page
+from hostedui.pages import error_page, hosted_page, page
 from hostedui.views.steps import finish_step
 from identity import crypto
 from identity.errors import IdentityError
@@ -86,3 +86,29 @@ def recovery_codes(request, pool, client):
         return HttpResponseRedirect(flow.continue_url(request, pool))
     codes = json.loads(crypto.decrypt(saved["codes"]))
     return page(request, pool, client, "recovery_codes.html", {"codes": codes, "continue_url": flow.continue_url(request, pool)})
+
+
+@require_http_methods(["GET", "POST"])
+@hosted_page
+def new_recovery_codes(request, pool, client):
+    """Replace a signed-in user's recovery codes (for users who enrolled through the API too); the new ten are shown once.
+
+    The POST needs CSRF and a current authenticator code (or an unused recovery code), so someone
+    holding only a stolen session cookie cannot mint codes that would outlive it.
+    """
+    current = session.current_user(request, pool)
+    if current is None:
+        return HttpResponseRedirect(flow.page_url(request, pool, "login"))
+    done_url = flow.page_url(request, pool, "signed-in")
+    if not mfa.has_authenticator(current.user):
+        return error_page(request, pool, _("Recovery codes go with an authenticator app. Set one up first."), client=client)
+    form = NewRecoveryCodesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = mfa.regenerate_recovery_codes(user=current.user, code=form.cleaned_data["code"], context=request_context(request))
+        except IdentityError as exc:
+            form.add_error(None, describe(exc))
+        else:
+            return page(request, pool, client, "recovery_codes.html", {"codes": codes, "continue_url": done_url, "replaced": True})
+    extra = {"form": form, "unused": mfa.unused_recovery_codes(current.user), "cancel_url": done_url}
+    return page(request, pool, client, "new_recovery_codes.html", extra, status=400 if form.errors else 200)

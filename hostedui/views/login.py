@@ -10,7 +10,7 @@ from hostedui.messages import describe
 from hostedui.pages import hosted_page, page
 from hostedui.views.steps import finish_step
 from identity.errors import IdentityError, PasswordResetRequiredException, UserNotConfirmedException
-from identity.services import passwords, signin, signup
+from identity.services import mfa, passwords, signin, signup
 from identity.web import pool_url, request_context
 
 
@@ -71,4 +71,7 @@ def signed_in(request, pool, client):
     if current is None:
         return HttpResponseRedirect(flow.page_url(request, pool, "login"))
     name = current.user.attributes.get("email") or current.user.attributes.get("phone_number") or current.user.username
-    return page(request, pool, client, "signed_in.html", {"display_name": name, "logout_url": pool_url(request, pool, "oidc:logout")})
+    # Users with an authenticator app (set up here or through the API) can get new recovery codes.
+    recovery_codes_url = flow.page_url(request, pool, "new-recovery-codes") if mfa.has_authenticator(current.user) else None
+    return page(request, pool, client, "signed_in.html",
+                {"display_name": name, "logout_url": pool_url(request, pool, "oidc:logout"), "recovery_codes_url": recovery_codes_url})

@@ -20,7 +20,7 @@ from identity.admin_site import admin_site
 from identity.context import operator_context
 from identity.errors import IdentityError
 from identity.models import Device, Group, GroupMembership, User, UserPool
-from identity.services import devices, groups, passwords, signup, users
+from identity.services import devices, groups, mfa, passwords, signup, users
 
 FORM_PAGE = "admin/identity/form_page.html"
 
@@ -31,6 +31,8 @@ OPERATIONS = {
     "enable": (users.admin_enable_user, "Enabled"),
     "reset-password": (passwords.admin_reset_user_password, "Password reset required for"),
     "delete": (users.admin_delete_user, "Deleted"),
+    # Operators never see a user's recovery codes; they can only make them stop working.
+    "invalidate-recovery-codes": (mfa.admin_invalidate_recovery_codes, "Invalidated the recovery codes of"),
 }
 
 
@@ -247,6 +249,9 @@ class UserAdmin(ConsoleAdmin):
         tools.append(Tool("Disable", self.url("operate", obj.pk, "disable"), post=True) if obj.enabled
                      else Tool("Enable", self.url("operate", obj.pk, "enable"), post=True))
         tools.append(Tool("Reset password", self.url("operate", obj.pk, "reset-password"), post=True))
+        unused = mfa.unused_recovery_codes(obj)
+        if unused:
+            tools.append(Tool(f"Invalidate recovery codes ({unused} unused)", self.url("operate", obj.pk, "invalidate-recovery-codes"), post=True))
         return tools
 
     def get_urls(self):

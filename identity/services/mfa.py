@@ -16,6 +16,7 @@ from django_otp.oath import TOTP
 from identity import clock, crypto, events, ratelimit
 from identity.context import SYSTEM, RequestContext
 from identity.errors import (
+    CodeMismatchException,
     EnableSoftwareTokenMFAException,
     InvalidParameterException,
     LimitExceededException,
@@ -24,6 +25,7 @@ from identity.errors import (
 )
 from identity.messaging import CodeDeliveryDetails, MessageKind, deliver
 from identity.models import MfaPreference, RecoveryCode, TotpDevice, User, UserPool, UserPoolClient
+from identity.services import directory, lockout
 
 SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP = (str(f) for f in MfaPreference.Factor)
 MFA_SETUP, SELECT_MFA_TYPE = "MFA_SETUP", "SELECT_MFA_TYPE"
@@ -274,6 +276,39 @@ def generate_recovery_codes(*, user: User, context: RequestContext = SYSTEM) -> 
         )
         events.mfa_changed(user=user, context=context, details={"action": "recovery_codes_generated"})
     return codes
+
+
+def has_authenticator(user: User) -> bool:
+    """Recovery codes stand in for an authenticator app's codes, so only its users get them."""
+    return TotpDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def regenerate_recovery_codes(*, user: User, code: str, context: RequestContext = SYSTEM) -> list[str]:
+    """Ten new codes for a signed-in user who proves the second factor again now; the old ones stop working.
+
+    A stolen session cookie is not enough: `code` must be a current authenticator code (or one of
+    the unused recovery codes, which it spends). Wrong codes count against the same second-factor
+    lockout as sign-in's, so the page gives no endless guesses. Raises CodeMismatchException, or
+    NotAuthorizedException while locked, or InvalidParameterException without an authenticator.
+    """
+    if not has_authenticator(user):
+        raise InvalidParameterException("Recovery codes need an authenticator app; set one up first.")
+    guard = lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user))
+    if not check_software_token(user=user, code=str(code or "").strip()):
+        lockout.record_failed_attempt(pool=user.pool, state=guard)
+        raise CodeMismatchException("Invalid code received for user")
+    lockout.record_success(state=guard)
+    return generate_recovery_codes(user=user, context=context)
+
+
+def admin_invalidate_recovery_codes(*, pool: UserPool, username: str, context: RequestContext = SYSTEM) -> int:
+    """Delete a user's recovery codes (the console's action: operators never see codes); how many were unused."""
+    user = directory.get_user(pool, username)
+    with transaction.atomic():
+        unused = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+        RecoveryCode.objects.filter(user=user).delete()
+        events.mfa_changed(user=user, context=context, details={"action": "recovery_codes_invalidated", "unused": unused})
+    return unused
 
 
 def use_recovery_code(*, user: User, code: str) -> bool:

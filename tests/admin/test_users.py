@@ -243,3 +243,23 @@ def test_devices_are_listed_on_the_user_page_and_forgotten_through_the_service(c
     assert list(Device.objects.filter(user=user, confirmed=True).values_list("pk", flat=True)) == [kept.pk]
     assert audited(user, "ForgetDevice")
     assert RefreshToken.objects.filter(device_key=forgotten.device_key, revoked_at__isnull=False).exists()
+
+
+def test_recovery_codes_are_invalidated_from_the_user_page_never_shown(console, pool):
+    from identity.services import mfa
+
+    user = factories.create_user(pool=pool)
+    page = console.get(admin_url("identity_user_change", user.pk))
+    assert not any("recovery" in tool.label.lower() for tool in page.context["console_tools"])  # none to invalidate
+    codes = mfa.generate_recovery_codes(user=user)
+    page = console.get(admin_url("identity_user_change", user.pk))
+    assert "Invalidate recovery codes (10 unused)" in [tool.label for tool in page.context["console_tools"]]
+    assert not any(code in page.content.decode() for code in codes)  # operators never see a user's codes
+    # A GET changes nothing; the POST calls the service and is audited.
+    console.get(admin_url("identity_user_operate", user.pk, "invalidate-recovery-codes"))
+    assert mfa.unused_recovery_codes(user) == 10
+    done = console.post(admin_url("identity_user_operate", user.pk, "invalidate-recovery-codes"), follow=True)
+    assert f"Invalidated the recovery codes of {user.username}." in messages_of(done)
+    assert mfa.unused_recovery_codes(user) == 0 and not mfa.use_recovery_code(user=user, code=codes[0])
+    event = AuditEvent.objects.filter(username=user.username, event_type="SetUserMFAPreference", actor="operator:ops").last()
+    assert event is not None and event.details == {"action": "recovery_codes_invalidated", "unused": 10}
