@@ -41,10 +41,11 @@ def _verifier_config(params: dict) -> tuple[str, str]:
 
 
 def confirm_device(params: dict, context) -> dict:
-    user, _ = signed_in_user(params)
+    user, token = signed_in_user(params)
     salt, verifier = _verifier_config(params)
     necessary = devices.confirm_device(
-        user=user, device_key=required(params, "DeviceKey"), salt=salt, password_verifier=verifier,
+        user=user, device_key=required(params, "DeviceKey"), token_device_key=str(token.claims.get("device_key") or ""),
+        salt=salt, password_verifier=verifier,
         device_name=optional(params, "DeviceName") or "", context=context,
     )
     return {"UserConfirmationNecessary": necessary}

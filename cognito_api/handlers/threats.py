@@ -66,11 +66,11 @@ def admin_update_auth_event_feedback(params: dict, context) -> dict:
 
 
 def update_auth_event_feedback(params: dict, context) -> dict:
-    pool = pool_from(params)
-    user = directory.get_user(pool, required(params, "Username"))
-    risk.update_auth_event_feedback(pool=pool, user=user, event_id=required(params, "EventId"),
-                                    value=required(params, "FeedbackValue"), provider="User",
-                                    token=required(params, "FeedbackToken"))
+    # Public: the FeedbackToken is checked before the user is looked up, so no answer tells who exists.
+    risk.update_auth_event_feedback_by_token(
+        pool=pool_from(params), username=required(params, "Username"), event_id=required(params, "EventId"),
+        value=required(params, "FeedbackValue"), token=required(params, "FeedbackToken"),
+    )
     return {}
 
 

@@ -26,6 +26,7 @@ from identity.models import Device, User, UserPool
 from identity.services import directory, srp
 
 DEVICE_NOT_FOUND = "Device does not exist."
+INVALID_DEVICE_KEY = "Invalid device key given."  # ConfirmDevice with a key not the access token's
 DeviceKeyExistsException = error_type("DeviceKeyExistsException", "The device has already been confirmed.")
 MAX_LIST = 60
 # A device key never confirmed is dropped after this long (every tracked sign-in makes one).
@@ -114,16 +115,22 @@ def _check_tracking(pool: UserPool) -> None:
 
 
 def confirm_device(
-    *, user: User, device_key: str, salt: str, password_verifier: str, device_name: str = "", context: RequestContext = SYSTEM
+    *, user: User, device_key: str, token_device_key: str, salt: str, password_verifier: str, device_name: str = "",
+    context: RequestContext = SYSTEM,
 ) -> bool:
-    """Register the device SRP verifier of a device key this user's sign-in was given; returns
-    UserConfirmationNecessary (true when the pool remembers devices only on the user's say-so).
+    """Register the device SRP verifier of the device key the access token was issued with
+    (`token_device_key`, its device_key claim); returns UserConfirmationNecessary (true when the pool
+    remembers devices only on the user's say-so).
 
-    Cognito: ConfirmDevice. Raises ResourceNotFoundException (not this user's key),
-    DeviceKeyExistsException (already confirmed), InvalidParameterException (tracking off,
-    malformed DeviceSecretVerifierConfig, name too long).
+    Only the token's own key: a token cannot put a verifier on another pending key of the user (one
+    a stolen token's holder could then sign in with, skipping MFA). Cognito: ConfirmDevice. Raises
+    InvalidParameterException ("Invalid device key given." for any other key, tracking off, malformed
+    DeviceSecretVerifierConfig, name too long), ResourceNotFoundException (the key is gone),
+    DeviceKeyExistsException (already confirmed).
     """
     _check_tracking(user.pool)
+    if not token_device_key or not crypto.digests_match(str(device_key or ""), str(token_device_key)):
+        raise InvalidParameterException(INVALID_DEVICE_KEY)
     parsed = srp.parse_device_verifier_config(salt_b64=salt, verifier_b64=password_verifier)
     if parsed is None:
         raise InvalidParameterException("Invalid DeviceSecretVerifierConfig.")

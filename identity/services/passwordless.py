@@ -5,7 +5,8 @@ the steps themselves are signin.py's: its challenge rows, its password and SRP c
 digests (the codes are sent as MFA codes are, by mfa.send_mfa_code), and its way of succeeding.
 
 A passwordless first factor is not followed by MFA: a code sent to the user's verified address or
-a passkey is already "something you have". For that reason, as in Cognito, a pool that requires
+a passkey is already "something you have". It is risk-scored as a password is
+(`first_factor_succeeded`, risk.next_step). For that reason, as in Cognito, a pool that requires
 MFA offers no code first factors, and a passkey only when the pool counts a user-verifying passkey
 as MFA (WebAuthn FactorConfiguration MULTI_FACTOR_WITH_USER_VERIFICATION).
 """
@@ -18,7 +19,7 @@ from identity.context import SYSTEM, RequestContext
 from identity.errors import IdentityError, InvalidParameterException, LimitExceededException, NotAuthorizedException, UserNotFoundException
 from identity.messaging import details_for
 from identity.models import AuthChallenge, User, UserPool, UserPoolClient
-from identity.services import codes, directory, lockout, mfa, passkeys, signin
+from identity.services import codes, directory, lockout, mfa, passkeys, risk, signin
 
 USER_AUTH = "USER_AUTH"
 SELECT_CHALLENGE = "SELECT_CHALLENGE"
@@ -211,6 +212,21 @@ def _web_authn_answer(*, row: AuthChallenge, user: User | None, client: UserPool
     # A passkey that verified the user counts as MFA where pool and user turned passkey MFA on.
     counts = assertion.user_verified and row.pool.webauthn_factor_configuration == passkeys.MULTI_FACTOR and mfa.preference_of(user).webauthn_enabled
     amr = AMR[WEB_AUTHN] + (("mfa",) if counts else ())
+    # For adaptive authentication, user verification (a PIN or biometric on the key) is the second factor.
+    return first_factor_succeeded(user=user, client=client, context=context, amr=amr, counts_as_mfa=assertion.user_verified)
+
+
+def first_factor_succeeded(
+    *, user: User, client: UserPoolClient, context: RequestContext, amr: tuple[str, ...], counts_as_mfa: bool = False,
+) -> signin.AuthenticationResult:
+    """A passwordless first factor was right: adaptive authentication scores and records the sign-in
+    as it does after a password (risk.next_step, which may block it), then the user is signed in.
+
+    No MFA step follows a passwordless first factor (as in Cognito), so a risk action asking for
+    MFA is met only by `counts_as_mfa` (a user-verifying passkey); without it, MFA_REQUIRED blocks.
+    Raises NotAuthorizedException (blocked).
+    """
+    risk.next_step(user=user, client=client, context=context, step=mfa.MfaStep(None), passwordless=True, first_factor_is_mfa=counts_as_mfa)
     return signin._succeed(user, client, context, amr=amr)
 
 

@@ -207,7 +207,10 @@ def _impossible_travel(passed: list, here: geo.Location) -> bool:
 
 # --- Deciding ------------------------------------------------------------------------------------
 
-def next_step(*, user: User, client, context: RequestContext, step: mfa.MfaStep, password: str | None = None) -> mfa.MfaStep:
+def next_step(
+    *, user: User, client, context: RequestContext, step: mfa.MfaStep, password: str | None = None,
+    passwordless: bool = False, first_factor_is_mfa: bool = False, pending: bool = False,
+) -> mfa.MfaStep:
     """After a proven first factor: score the sign-in, record it, and return the MFA step to take.
 
     OFF: `step` unchanged, nothing recorded. AUDIT: recorded, `step` unchanged. ENFORCED: the
@@ -215,18 +218,26 @@ def next_step(*, user: User, client, context: RequestContext, step: mfa.MfaStep,
     without a factor is blocked under MFA_REQUIRED) and its notification. Raises
     NotAuthorizedException (blocked), PasswordResetRequiredException (a breached password at
     sign-in under BLOCK, which also sets the user RESET_REQUIRED).
+
+    `passwordless`: the first factor was a code by email or SMS or a passkey (passwordless.py),
+    after which, as in Cognito, no MFA step follows. A risk action that asks for MFA is then met
+    only by `first_factor_is_mfa` (a passkey that verified the user); otherwise MFA_REQUIRED
+    blocks and MFA_IF_CONFIGURED lets the sign-in through, as for a user without a second factor.
+    `pending`: the sign-in still has a proof to give after this (a named device's SRP), so the
+    event stays InProgress, not Pass, until it is given (complete_sign_in).
     """
     pool = user.pool
     if pool.threat_protection_mode == Mode.OFF:
         return step
     enforced = pool.threat_protection_mode == Mode.ENFORCED
+    first = "Mfa" if passwordless else "Password"  # a code or passkey first factor: Cognito's other ChallengeName
     compromised = bool(password) and pool.compromised_credentials_check_sign_in and breached.is_breached(password)
     if enforced and in_ranges(context.ip_address, pool.risk_skipped_ip_ranges):
         assessment = replace(_blank(context), reasons=("skipped_ip_range",))  # always-allow: not risk-scored
     else:
         assessment = assess(pool=pool, user=user, context=context)
     if enforced and in_ranges(context.ip_address, pool.risk_blocked_ip_ranges):  # a path check_address did not guard
-        _block(user, client, context, replace(assessment, reasons=("blocked_ip_range",)), compromised=compromised, notify=False)
+        _block(user, client, context, replace(assessment, reasons=("blocked_ip_range",)), compromised=compromised, notify=False, first_factor=first)
         raise NotAuthorizedException(BLOCKED_MESSAGE)
     if compromised and enforced and pool.compromised_credentials_action == UserPool.CompromisedCredentialsAction.BLOCK:
         _block(user, client, context, assessment, compromised=True)
@@ -234,19 +245,24 @@ def next_step(*, user: User, client, context: RequestContext, step: mfa.MfaStep,
         raise PasswordResetRequiredException("Password reset required for the user")
     action = getattr(pool, f"risk_{assessment.level.lower()}_action") if assessment.level and enforced else Action.NO_ACTION
     if action == Action.BLOCK:
-        _block(user, client, context, assessment, compromised=compromised)
+        _block(user, client, context, assessment, compromised=compromised, first_factor=first)
         raise NotAuthorizedException(BLOCKED_MESSAGE)
     challenged = False
-    if action in (Action.MFA_IF_CONFIGURED, Action.MFA_REQUIRED):
+    if passwordless and action in (Action.MFA_IF_CONFIGURED, Action.MFA_REQUIRED):
+        if not first_factor_is_mfa and action == Action.MFA_REQUIRED:
+            _block(user, client, context, assessment, compromised=False, first_factor=first)
+            raise NotAuthorizedException(BLOCKED_MESSAGE)
+        challenged = first_factor_is_mfa
+    elif action in (Action.MFA_IF_CONFIGURED, Action.MFA_REQUIRED):
         forced = step if step.challenge not in (None, mfa.MFA_SETUP) else _forced_mfa_step(user)
         if forced is None and action == Action.MFA_REQUIRED:
             _block(user, client, context, assessment, compromised=compromised)
             raise NotAuthorizedException(BLOCKED_MESSAGE)
         step, challenged = forced or step, forced is not None
     decision = AuthEvent.Decision.ACCOUNT_TAKEOVER if assessment.level else AuthEvent.Decision.NO_RISK
-    response = AuthEvent.Response.IN_PROGRESS if step.challenge else AuthEvent.Response.PASS
+    response = AuthEvent.Response.IN_PROGRESS if step.challenge or pending else AuthEvent.Response.PASS
     event = _record(user=user, context=context, assessment=assessment, response=response, decision=decision,
-                    compromised=compromised, challenges=[_challenge("Password", True)])
+                    compromised=compromised, challenges=[_challenge(first, True)])
     if enforced:
         _notify(user, client, event, compromised=compromised, email="MfaEmail" if challenged else "NoActionEmail")
     return step
@@ -257,8 +273,11 @@ def complete_sign_in(*, user: User, amr: tuple[str, ...]) -> None:
     if not {"mfa", "swk"} & set(amr) or user.pool.threat_protection_mode == Mode.OFF:
         return
     since = clock.now() - datetime.timedelta(minutes=15)  # the longest auth session
-    event = AuthEvent.objects.filter(user=user, response=AuthEvent.Response.IN_PROGRESS, created_at__gte=since).first()
-    if event is not None:
+    # The user's latest sign-in that did not fail: a passwordless one recorded as Pass leaves an older,
+    # abandoned InProgress one as it was.
+    event = (AuthEvent.objects.filter(user=user, event_type=AuthEvent.Type.SIGN_IN, created_at__gte=since)
+             .exclude(response=AuthEvent.Response.FAIL).first())
+    if event is not None and event.response == AuthEvent.Response.IN_PROGRESS:
         event.response, event.challenges = AuthEvent.Response.PASS, [*event.challenges, _challenge("Mfa", True)]
         event.save(update_fields=["response", "challenges"])
 
@@ -284,9 +303,10 @@ def _reachable(user: User, factor: str) -> bool:
     return bool(user.attributes.get("phone_number" if factor == mfa.SMS_MFA else "email"))
 
 
-def _block(user: User, client, context: RequestContext, assessment: Assessment, *, compromised: bool, notify: bool = True) -> None:
+def _block(user: User, client, context: RequestContext, assessment: Assessment, *, compromised: bool, notify: bool = True,
+           first_factor: str = "Password") -> None:
     event = _record(user=user, context=context, assessment=assessment, response=AuthEvent.Response.FAIL,
-                    decision=AuthEvent.Decision.BLOCK, compromised=compromised, challenges=[_challenge("Password", True)])
+                    decision=AuthEvent.Decision.BLOCK, compromised=compromised, challenges=[_challenge(first_factor, True)])
     if notify:
         _notify(user, client, event, compromised=compromised, email="BlockEmail")
 
@@ -452,6 +472,28 @@ def update_auth_event_feedback(
     event.feedback_value, event.feedback_provider, event.feedback_date = value, provider, clock.now()
     event.save(update_fields=["feedback_value", "feedback_provider", "feedback_date"])
     return event
+
+
+def update_auth_event_feedback_by_token(*, pool: UserPool, username: str, event_id: str, value: str, token: str) -> AuthEvent:
+    """The user's own answer (UpdateAuthEventFeedback, a public action): the token is checked before anyone is looked up.
+
+    The token must be this pool's, unexpired, and name the event and the user given (by username or
+    alias). An unknown user and a known one with a bad token get the same NotAuthorizedException, so
+    the action does not tell who exists. Raises UserPoolAddOnNotEnabledException (threat protection
+    OFF), InvalidParameterException (value), NotAuthorizedException (token, user or event mismatch),
+    ResourceNotFoundException (the token's event is gone).
+    """
+    from identity.errors import InvalidParameterException
+    from identity.services import directory
+
+    _require_on(pool)
+    if value not in AuthEvent.Feedback.values:
+        raise InvalidParameterException("FeedbackValue must be Valid or Invalid.")
+    claims = _read_feedback_token(token)
+    user = directory.find_user(pool, username) if isinstance(username, str) and username else None
+    if claims["p"] != pool.id or user is None or user.pk != claims["u"] or str(event_id) != claims["e"]:
+        raise NotAuthorizedException("Invalid feedback token.")
+    return update_auth_event_feedback(pool=pool, user=user, event_id=event_id, value=value, provider="User", token=token)
 
 
 def _event_of(user: User, event_id: str) -> AuthEvent:

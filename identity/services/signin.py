@@ -284,14 +284,15 @@ def _verify_password_claim(*, row: AuthChallenge, user: User, client: UserPoolCl
 
 
 def start_challenge(
-    *, pool: UserPool, client: UserPoolClient, user: User | None, name: str, state: dict | None = None, session: str | None = None
+    *, pool: UserPool, client: UserPoolClient, user: User | None, name: str, state: dict | None = None, session: str | None = None,
+    expires_at: datetime.datetime | None = None,
 ) -> str:
-    """Store a challenge step and return its opaque, single-use Session string."""
+    """Store a challenge step and return its opaque, single-use Session string (live AuthSessionValidity, or until `expires_at`)."""
     session = session or crypto.random_token(96)
     hotpath.insert(AuthChallenge(
         pool=pool, client=client, user=user, challenge_name=name, state=state or {},
         session_digest=crypto.keyed_digest("auth-session", session),
-        expires_at=clock.now() + datetime.timedelta(minutes=client.auth_session_validity),
+        expires_at=expires_at or clock.now() + datetime.timedelta(minutes=client.auth_session_validity),
     ))
     return session
 
@@ -467,8 +468,11 @@ def _code_answer(*fields: str):
         _count_second_factor(user, guard, right, CodeMismatchException("Invalid code or auth state for the user."))
         if row.state.get("setup_email"):  # MFA_SETUP's email set-up: the address is proven
             mfa.finish_email_setup(user=user, address=row.state["setup_email"], context=context)
-        # A passwordless first factor's row names its own amr (passwordless.py).
-        return _finish(row, user, client, context, amr=tuple(row.state.get("amr", ("pwd", "mfa"))))
+        if row.state.get("amr"):  # a passwordless first factor's row names its own amr; risk-scored there
+            from identity.services import passwordless
+
+            return passwordless.first_factor_succeeded(user=user, client=client, context=context, amr=tuple(row.state["amr"]))
+        return _finish(row, user, client, context, amr=("pwd", "mfa"))
 
     return answer
 
@@ -585,9 +589,10 @@ def _after_first_factor_on_device(
         return _after_first_factor(client=client, user=user, context=context, password=password)
     # The device's key is what risk scoring knows the device by; it counts only once proven (below).
     context = dataclasses.replace(context, device_id=device.device_key)
-    step = risk.next_step(user=user, client=client, context=context, step=mfa.next_mfa_step(user), password=password)
+    # The event stays InProgress until the device is proven: a known DEVICE_KEY alone makes no history.
+    step = risk.next_step(user=user, client=client, context=context, step=mfa.next_mfa_step(user), password=password, pending=True)
     skipped = step.challenge not in (None, mfa.MFA_SETUP) and devices.skips_mfa(device)
-    # Wrong device proofs count as wrong second factors: while they have locked it, no new step.
+    # While wrong second factors have locked MFA, no new step: a remembered device does not get round the lock.
     lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user), reserve=False)
     if step.challenge is None or skipped:
         return _device_srp_challenge(client=client, user=user, device_key=device.device_key, amr=("pwd",), mfa_skipped=skipped)
@@ -663,18 +668,22 @@ def _device_srp_answer(*, row: AuthChallenge, user: User, client: UserPoolClient
         "A": format(a_public, "x"), "b": format(b_secret, "x"), "B": format(b_public, "x"), "v": format(verifier, "x"),
         "device_key": device.device_key, "group_key": device.device_group_key, "amr": state["amr"], "mfa_skipped": state["mfa_skipped"],
     }
-    start_challenge(pool=row.pool, client=client, user=user, name=DEVICE_PASSWORD_VERIFIER, state=following, session=secret_block)
+    # It lives no longer than this step would have, however this step was found (pending_device_session).
+    start_challenge(pool=row.pool, client=client, user=user, name=DEVICE_PASSWORD_VERIFIER, state=following, session=secret_block,
+                    expires_at=row.expires_at)
     parameters = {"SALT": salt, "SRP_B": format(b_public, "x"), "SECRET_BLOCK": secret_block, "USERNAME": user.username, "DEVICE_KEY": device.device_key}
     return ChallengeResult(name=DEVICE_PASSWORD_VERIFIER, session=secret_block, parameters=parameters)
 
 
 def _device_password_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
-    """DEVICE_PASSWORD_VERIFIER: the device's proof. A wrong one counts as a failed sign-in (risk, audit) and,
-    since the password was right, against the second factor's lockout, as a wrong MFA code does."""
+    """DEVICE_PASSWORD_VERIFIER: the device's proof. A wrong one is audited and counts against this step's own
+    MAX_CHALLENGE_ATTEMPTS only, not the user's lockout: the step can be reached without a Session
+    (pending_device_session), so wrong proofs from whoever knows USERNAME and DEVICE_KEY must not lock the
+    user out, and a 40-byte random device password gives no guess a chance."""
     state = row.state
     if responses.get("DEVICE_KEY") not in (None, state["device_key"]):
         raise NotAuthorizedException(BAD_CREDENTIALS)
-    guard = lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user))
+    lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user), reserve=False)
     timestamp = str(responses.get("TIMESTAMP", ""))
     moment = srp.parse_timestamp(timestamp)
     key = srp.session_key(a_public=int(state["A"], 16), b_public=int(state["B"], 16), b_secret=int(state["b"], 16), verifier=int(state["v"], 16))
@@ -688,11 +697,8 @@ def _device_password_answer(*, row: AuthChallenge, user: User, client: UserPoolC
     claimed = str(responses.get("PASSWORD_CLAIM_SIGNATURE", ""))
     in_window = moment is not None and abs(clock.now() - moment) <= SRP_TIMESTAMP_WINDOW
     if not expected or not in_window or not hmac.compare_digest(expected.encode(), claimed.encode()):
-        lockout.record_failed_attempt(pool=row.pool, state=guard)
-        risk.record_failed_sign_in(pool=row.pool, user=user, context=context)
         events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "device", "device_key": state["device_key"]})
         raise NotAuthorizedException(BAD_CREDENTIALS)
-    lockout.record_success(state=guard)
     _check_can_sign_in(user)
     device = devices.device_for_sign_in(user=user, device_key=state["device_key"])
     if state["mfa_skipped"] and not devices.skips_mfa(device):  # set not_remembered while this sign-in was under way
