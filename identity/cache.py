@@ -45,8 +45,8 @@ class RedisCache(DjangoRedisCache):
         self._class = RedisCacheClient
 
 
-def count(keys: list[str], *, timeout: int, alias: str = "default") -> list[int]:
-    """Add one to each counter, starting absent ones at 0 with `timeout` seconds to live; the new counts.
+def count(keys: list[str], *, timeout: int, alias: str = "default", start: int = 0) -> list[int]:
+    """Add one to each counter, starting absent ones at `start` with `timeout` seconds to live; the new counts.
 
     On Redis one round trip for all of them (SET NX EX, then INCR, pipelined); elsewhere add() then
     incr(), which is atomic on every backend, so no count is lost.
@@ -56,15 +56,15 @@ def count(keys: list[str], *, timeout: int, alias: str = "default") -> list[int]
         pipe = backend._cache.get_client(write=True).pipeline(transaction=False)
         for key in keys:
             full_key = backend.make_and_validate_key(key)
-            pipe.set(full_key, 0, ex=timeout, nx=True)
+            pipe.set(full_key, start, ex=timeout, nx=True)
             pipe.incr(full_key)
         return pipe.execute()[1::2]
     counts = []
     for key in keys:
-        backend.add(key, 0, timeout=timeout)
+        backend.add(key, start, timeout=timeout)
         try:
             counts.append(backend.incr(key))
         except ValueError:  # expired between add() and incr()
-            backend.add(key, 1, timeout=timeout)
-            counts.append(1)
+            backend.add(key, start + 1, timeout=timeout)
+            counts.append(start + 1)
     return counts

@@ -233,9 +233,10 @@ def first_factor_succeeded(
 def _web_authn_mfa_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> signin.SignInResult:
     # The passkey as the second factor (mfa.WEB_AUTHN): a wrong assertion counts against the MFA
     # lockout as a wrong code does, so a known password gives no endless tries.
-    guard = lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user))
-    right = mfa.check_passkey(user=user, state=row.state, credential=responses.get("CREDENTIAL"))
-    signin._count_second_factor(user, guard, right, NotAuthorizedException("The passkey could not be verified."))
+    # A CREDENTIAL that is not JSON (InvalidParameterException) compared nothing: its place is given back.
+    with lockout.attempt(pool=user.pool, subject=lockout.mfa_subject_for(user)) as guard:
+        right = mfa.check_passkey(user=user, state=row.state, credential=responses.get("CREDENTIAL"))
+        signin._count_second_factor(guard, right, NotAuthorizedException("The passkey could not be verified."))
     return signin._finish(row, user, client, context, amr=("pwd", "mfa", "hwk"))  # a named device is proven next
 
 

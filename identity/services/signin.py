@@ -145,21 +145,22 @@ def password_sign_in(
     if user is None and not client.hides_user_existence:
         _equalise_timing(password)
         raise UserNotFoundException("User does not exist.")
-    guard = _check_lockout(pool=pool, client=client, user=user, username=username, context=context)
-    triggers.pre_authentication(pool=pool, user=user, client=client, username=username, user_not_found=user is None, context=context)
-    if user is None:
-        _equalise_timing(password)
-        lockout.record_failed_attempt(pool=pool, state=guard)
-        risk.record_failed_sign_in(pool=pool, user=None, context=context)
-        raise NotAuthorizedException(BAD_CREDENTIALS)
-    if not user.password:
-        _equalise_timing(password)  # no stored password (passwordless, imported): the same cost as a wrong one
-    if not passwords.password_matches(user, password):
-        lockout.record_failed_attempt(pool=pool, state=guard)
-        risk.record_failed_sign_in(pool=pool, user=user, context=context)
-        events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "password"})
-        raise NotAuthorizedException(BAD_CREDENTIALS)
-    lockout.record_success(state=guard)
+    with _check_lockout(pool=pool, client=client, user=user, username=username, context=context) as guard:
+        # A PreAuthentication refusal checked no password: leaving the block gives the place back.
+        triggers.pre_authentication(pool=pool, user=user, client=client, username=username, user_not_found=user is None, context=context)
+        if user is None:
+            _equalise_timing(password)
+            guard.failed()
+            risk.record_failed_sign_in(pool=pool, user=None, context=context)
+            raise NotAuthorizedException(BAD_CREDENTIALS)
+        if not user.password:
+            _equalise_timing(password)  # no stored password (passwordless, imported): the same cost as a wrong one
+        if not passwords.password_matches(user, password):
+            guard.failed()
+            risk.record_failed_sign_in(pool=pool, user=user, context=context)
+            events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "password"})
+            raise NotAuthorizedException(BAD_CREDENTIALS)
+        guard.succeeded()
     _check_can_sign_in(user)
     if user.status == User.Status.FORCE_CHANGE_PASSWORD:
         return _new_password_challenge(pool=pool, client=client, user=user)
@@ -170,10 +171,10 @@ def password_sign_in(
 
 def _check_lockout(
     *, pool: UserPool, client: UserPoolClient, user: User | None, username: str, context, reserve: bool = True
-) -> lockout.LockoutState:
+) -> lockout.Attempt:
     # Before any password work: a locked subject is refused, known or not, at the same cost.
     try:
-        return lockout.check_not_locked(pool=pool, subject=lockout.subject_for(pool=pool, user=user, username=username), reserve=reserve)
+        return lockout.attempt(pool=pool, subject=lockout.subject_for(pool=pool, user=user, username=username), reserve=reserve)
     except NotAuthorizedException:
         if user is not None:
             events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "locked"})
@@ -259,22 +260,31 @@ def _verify_password_claim(*, row: AuthChallenge, user: User, client: UserPoolCl
     state = row.state
     if responses.get("USERNAME") not in (None, state["user_id"]):
         raise NotAuthorizedException(BAD_CREDENTIALS)
-    guard = _check_lockout(pool=row.pool, client=client, user=user, username=state["user_id"], context=context)
+    with _check_lockout(pool=row.pool, client=client, user=user, username=state["user_id"], context=context) as guard:
+        return _check_password_claim(row=row, user=user, client=client, responses=responses, context=context, guard=guard)
+
+
+def _check_password_claim(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context, guard: lockout.Attempt) -> SignInResult:
+    """PASSWORD_VERIFIER's proof, recorded on `guard` (every way it can be wrong is a failed attempt), then what follows."""
+    state = row.state
     moment = srp.parse_timestamp(responses.get("TIMESTAMP", ""))
-    if moment is None or abs(clock.now() - moment) > SRP_TIMESTAMP_WINDOW:
-        raise NotAuthorizedException(BAD_CREDENTIALS)
+    # A TIMESTAMP malformed or out of the window, or a SECRET_BLOCK that is not base64, voids the proof: a failure.
+    in_window = moment is not None and abs(clock.now() - moment) <= SRP_TIMESTAMP_WINDOW
     key = srp.session_key(a_public=int(state["A"], 16), b_public=int(state["B"], 16), b_secret=int(state["b"], 16), verifier=int(state["v"], 16))
     claimed = responses.get("PASSWORD_CLAIM_SIGNATURE", "")
     block = responses.get("PASSWORD_CLAIM_SECRET_BLOCK", "")
-    expected = srp.expected_signature(key=key, pool_id=row.pool_id, username=state["user_id"], secret_block=block, timestamp=responses["TIMESTAMP"]) if key else ""
+    try:
+        expected = srp.expected_signature(key=key, pool_id=row.pool_id, username=state["user_id"], secret_block=block, timestamp=responses["TIMESTAMP"]) if key and in_window else ""
+    except (ValueError, TypeError):
+        expected = ""
     # An unknown name's decoy goes through the same work and fails here, counted like a wrong password.
-    if user is None or not key or not hmac.compare_digest(expected.encode(), str(claimed).encode()):
-        lockout.record_failed_attempt(pool=row.pool, state=guard)
+    if user is None or not expected or not hmac.compare_digest(expected.encode(), str(claimed).encode()):
+        guard.failed()
         risk.record_failed_sign_in(pool=row.pool, user=user, context=context)
         if user is not None:
             events.sign_in_failed(user=user, context=context, details={"client_id": client.client_id, "reason": "srp"})
         raise NotAuthorizedException(BAD_CREDENTIALS)
-    lockout.record_success(state=guard)
+    guard.succeeded()
     _check_can_sign_in(user)
     if user.status == User.Status.FORCE_CHANGE_PASSWORD:
         return _new_password_challenge(pool=row.pool, client=client, user=user)
@@ -463,9 +473,9 @@ def _code_answer(*fields: str):
         given = next((str(responses[name]) for name in fields if responses.get(name)), "")
         if user is None:  # a decoy step for an unknown name: no code answers it
             raise CodeMismatchException("Invalid code or auth state for the user.")
-        guard = lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user))
-        right = bool(given) and crypto.digests_match(row.state.get("code_digest", ""), _mfa_code_digest(user, given))
-        _count_second_factor(user, guard, right, CodeMismatchException("Invalid code or auth state for the user."))
+        with lockout.attempt(pool=user.pool, subject=lockout.mfa_subject_for(user)) as guard:
+            right = bool(given) and crypto.digests_match(row.state.get("code_digest", ""), _mfa_code_digest(user, given))
+            _count_second_factor(guard, right, CodeMismatchException("Invalid code or auth state for the user."))
         if row.state.get("setup_email"):  # MFA_SETUP's email set-up: the address is proven
             mfa.finish_email_setup(user=user, address=row.state["setup_email"], context=context)
         if row.state.get("amr"):  # a passwordless first factor's row names its own amr; risk-scored there
@@ -479,18 +489,18 @@ def _code_answer(*fields: str):
 
 def _software_token_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:
     # A recovery code is accepted in the same field (our addition; Cognito has none).
-    guard = lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user))
-    right = mfa.check_software_token(user=user, code=str(responses.get("SOFTWARE_TOKEN_MFA_CODE", "")))
-    _count_second_factor(user, guard, right, CodeMismatchException("Invalid code received for user"))
+    with lockout.attempt(pool=user.pool, subject=lockout.mfa_subject_for(user)) as guard:
+        right = mfa.check_software_token(user=user, code=str(responses.get("SOFTWARE_TOKEN_MFA_CODE", "")))
+        _count_second_factor(guard, right, CodeMismatchException("Invalid code received for user"))
     return _finish(row, user, client, context, amr=("pwd", "mfa"))
 
 
-def _count_second_factor(user: User, guard: lockout.LockoutState, right: bool, wrong: Exception) -> None:
+def _count_second_factor(guard: lockout.Attempt, right: bool, wrong: Exception) -> None:
     """Wrong codes lock out as wrong passwords do, across challenges, so a known password gives no endless guesses."""
     if not right:
-        lockout.record_failed_attempt(pool=user.pool, state=guard)
+        guard.failed()
         raise wrong
-    lockout.record_success(state=guard)
+    guard.succeeded()
 
 
 def _select_mfa_type_answer(*, row: AuthChallenge, user: User, client: UserPoolClient, responses: dict, context) -> SignInResult:

@@ -138,13 +138,18 @@ def test_the_count_survives_just_under_fifteen_quiet_minutes(pool, app, user, mo
     assert sign_in(pool, app, user.username, PASSWORD) == LOCKED
 
 
-def test_a_long_lock_ends_with_a_fresh_count(pool, app, user, moving_clock):
+def test_a_long_lock_ends_with_a_fresh_count_after_fifteen_quiet_minutes(pool, app, user, moving_clock):
     fail(pool, app, user.username, 5)
     for failures in range(6, 16):
         moving_clock.advance(min(2 ** (failures - 6), 900))
         fail(pool, app, user.username, 1)
     moving_clock.advance(900)
-    # 900 s after the last failure the count is gone, so one more failure does not lock again.
+    # The 900 s lock has just ended: that was no quiet time, so the next failure locks at the cap again.
+    assert fail(pool, app, user.username, 2) == ["Incorrect username or password.", LOCKED]
+    moving_clock.advance(900 + 899)
+    assert sign_in(pool, app, user.username, WRONG) == "Incorrect username or password."  # 899 quiet s: still counted
+    moving_clock.advance(900 + 900)
+    # 900 quiet s after the lock ended the count is gone, so one more failure does not lock again.
     fail(pool, app, user.username, 1)
     assert sign_in(pool, app, user.username, PASSWORD) == "ok"
 
