@@ -293,11 +293,11 @@ def regenerate_recovery_codes(*, user: User, code: str, context: RequestContext 
     """
     if not has_authenticator(user):
         raise InvalidParameterException("Recovery codes need an authenticator app; set one up first.")
-    guard = lockout.check_not_locked(pool=user.pool, subject=lockout.mfa_subject_for(user))
-    if not check_software_token(user=user, code=str(code or "").strip()):
-        lockout.record_failed_attempt(pool=user.pool, state=guard)
-        raise CodeMismatchException("Invalid code received for user")
-    lockout.record_success(state=guard)
+    with lockout.attempt(pool=user.pool, subject=lockout.mfa_subject_for(user)) as guard:
+        if not check_software_token(user=user, code=str(code or "").strip()):
+            guard.failed()
+            raise CodeMismatchException("Invalid code received for user")
+        guard.succeeded()
     return generate_recovery_codes(user=user, context=context)
 
 
