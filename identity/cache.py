@@ -45,26 +45,65 @@ class RedisCache(DjangoRedisCache):
         self._class = RedisCacheClient
 
 
+# Lua, so each is one command and one reply (redis-py's packing and parsing cost more than the trip).
+_COUNT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[2], 'EX', ARGV[1], 'NX')
+  counts[i] = redis.call('INCR', key)
+end
+return counts
+"""
+_GET_OR_COUNT = """
+local value = redis.call('GET', KEYS[1])
+if value then return {value} end
+redis.call('SET', KEYS[2], 0, 'EX', ARGV[1], 'NX')
+return {false, redis.call('INCR', KEYS[2])}
+"""
+_scripts: dict = {}
+
+
+def _run(backend: DjangoRedisCache, source: str, keys: list[str], args: list):
+    client = backend._cache.get_client(write=True)
+    script = _scripts.get(source)
+    if script is None:
+        script = _scripts[source] = client.register_script(source)
+    return script(keys=[backend.make_and_validate_key(key) for key in keys], args=args, client=client)
+
+
 def count(keys: list[str], *, timeout: int, alias: str = "default", start: int = 0) -> list[int]:
     """Add one to each counter, starting absent ones at `start` with `timeout` seconds to live; the new counts.
 
-    On Redis one round trip for all of them (SET NX EX, then INCR, pipelined); elsewhere add() then
-    incr(), which is atomic on every backend, so no count is lost.
+    On Redis one atomic call for all of them; elsewhere add() then incr(), which is atomic on every
+    backend, so no count is lost.
     """
     backend = caches[alias]
     if isinstance(backend, DjangoRedisCache):
-        pipe = backend._cache.get_client(write=True).pipeline(transaction=False)
-        for key in keys:
-            full_key = backend.make_and_validate_key(key)
-            pipe.set(full_key, start, ex=timeout, nx=True)
-            pipe.incr(full_key)
-        return pipe.execute()[1::2]
-    counts = []
-    for key in keys:
-        backend.add(key, start, timeout=timeout)
-        try:
-            counts.append(backend.incr(key))
-        except ValueError:  # expired between add() and incr()
-            backend.add(key, start + 1, timeout=timeout)
-            counts.append(start + 1)
-    return counts
+        return _run(backend, _COUNT, keys, [timeout, start])
+    return [_count_elsewhere(backend, key, timeout, start) for key in keys]
+
+
+def get_or_count(key: str, counter: str, *, timeout: int, alias: str = "default") -> tuple[object, int | None]:
+    """(the value at `key`, None) when there is one; else (None, `counter` counted up from 0 as count() does).
+
+    For a check that usually finds nothing and then counts: one trip on Redis instead of two.
+    """
+    backend = caches[alias]
+    if isinstance(backend, DjangoRedisCache):
+        found = _run(backend, _GET_OR_COUNT, [key, counter], [timeout])
+        if found[0] is not None:
+            return backend._cache._serializer.loads(found[0]), None
+        return None, found[1]
+    value = backend.get(key)
+    if value is not None:
+        return value, None
+    return None, _count_elsewhere(backend, counter, timeout, 0)
+
+
+def _count_elsewhere(backend, key: str, timeout: int, start: int) -> int:
+    backend.add(key, start, timeout=timeout)
+    try:
+        return backend.incr(key)
+    except ValueError:  # expired between add() and incr()
+        backend.add(key, start + 1, timeout=timeout)
+        return start + 1

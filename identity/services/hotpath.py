@@ -92,15 +92,37 @@ def _token_and_user(pool: UserPool, sql: str, params: list, split: int, token_co
     return record, user
 
 
+_GROUPS = ("FROM identity_group g JOIN identity_groupmembership m ON m.group_id = g.id WHERE m.user_id = %s"
+           " ORDER BY g.precedence IS NULL, g.precedence, g.name")
+
+
 def user_groups(user: User) -> list[Group]:
     """The user's groups, lowest precedence first (no precedence last), then by name."""
-    return list(
-        Group.objects.raw(
-            "SELECT g.* FROM identity_group g JOIN identity_groupmembership m ON m.group_id = g.id"
-            " WHERE m.user_id = %s ORDER BY g.precedence IS NULL, g.precedence, g.name",
-            [user.pk],
-        )
-    )
+    db, columns = _db(), _columns(Group, "g")
+    with db.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(sql for _, sql in columns)} {_GROUPS}", [user.pk])
+        rows = cursor.fetchall()
+    return [_build(Group, columns, row, db) for row in rows]
+
+
+def insert_reading_groups(instance, user: User) -> list[Group]:
+    """insert(instance), and the user's groups as user_groups() reads them: one statement on PostgreSQL."""
+    db = _db()
+    if db.vendor != "postgresql" or instance.pk is not None:
+        insert(instance)
+        return user_groups(user)
+    fields, insert_sql = _insert_plan(type(instance), db.vendor, True)
+    values = [field.get_db_prep_save(field.pre_save(instance, True), db) for field in fields]
+    columns = _columns(Group, "g")
+    # The INSERT runs whatever the SELECT finds; the LEFT JOIN returns its id even for a user in no group.
+    statement = (f"WITH stored AS ({insert_sql}) SELECT stored.id, {', '.join(sql for _, sql in columns)} FROM stored"
+                 f" LEFT JOIN (SELECT g.* {_GROUPS}) g ON true ORDER BY g.precedence IS NULL, g.precedence, g.name")
+    with db.cursor() as cursor:
+        cursor.execute(statement, [*values, user.pk])
+        rows = cursor.fetchall()
+    instance.pk = rows[0][0]
+    instance._state.adding, instance._state.db = False, db.alias
+    return [_build(Group, columns, row[1:], db) for row in rows if row[1] is not None]
 
 
 def insert(instance) -> None:

@@ -89,7 +89,13 @@ def check_not_locked(*, pool: UserPool, subject: str, reserve: bool = True) -> L
     place back when no outcome is recorded.
     """
     state_key, count_key = _state_key(pool.pk, subject), _count_key(pool.pk, subject)
-    stored = cache.get(state_key)
+    reserving = reserve and bool(pool.lockout_threshold)
+    reserved = None
+    if reserving:
+        # Usually there is no state (no recent failure): then the attempt takes its place in the same trip.
+        stored, reserved = shared_cache.get_or_count(state_key, count_key, timeout=_timeout(pool))
+    else:
+        stored = cache.get(state_key)
     now = clock.now().timestamp()
     if stored and now - max(stored["last"], stored["until"] or 0) >= pool.lockout_reset_seconds:
         cache.delete_many([state_key, count_key])
@@ -99,10 +105,11 @@ def check_not_locked(*, pool: UserPool, subject: str, reserve: bool = True) -> L
     state = LockoutState(pool_id=pool.pk, subject=subject)
     if stored:
         state = replace(state, failures=stored["failures"], last_failure=stored["last"], locked_until=stored["until"])
-    if not reserve or not pool.lockout_threshold:
+    if not reserving:
         return state
-    # An absent count beside a live state starts from the stored failures, not from zero.
-    reserved = _increment(count_key, timeout=_timeout(pool), start=state.failures)
+    if reserved is None:
+        # An absent count beside a live state starts from the stored failures, not from zero.
+        reserved = _increment(count_key, timeout=_timeout(pool), start=state.failures)
     if reserved > max(pool.lockout_threshold, state.failures + 1):
         _give_back(count_key)
         raise NotAuthorizedException(LOCKED_MESSAGE)

@@ -150,14 +150,22 @@ def issue_token_set(
     `device_key`: the tracked device of this sign-in; the access token and the refresh token carry it.
     """
     event_id = event_id or str(uuid.uuid4())
-    groups = claim_builders.user_groups(user)
-    # The trigger runs first: when it refuses, no refresh token has been stored.
-    changes = triggers.pre_token_generation(pool=pool, client=client, user=user, source=trigger_source, scopes=list(scopes), groups=groups)
-    record = None
-    if include_refresh_token:
+    record, changes = None, NO_CHANGES
+    if include_refresh_token and triggers_config.target_for(pool, triggers_catalogue.PRE_TOKEN_GENERATION) is None:
+        # No trigger can refuse these tokens: the refresh token is stored as the groups are read, in one trip.
+        groups: list = []
         record, refresh = _new_refresh_token(
-            pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, amr=list(amr), device_key=device_key, save=hotpath.insert,
+            pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, amr=list(amr), device_key=device_key,
+            save=lambda row: groups.extend(hotpath.insert_reading_groups(row, user)),
         )
+    else:
+        groups = claim_builders.user_groups(user)
+        # The trigger runs first: when it refuses, no refresh token has been stored.
+        changes = triggers.pre_token_generation(pool=pool, client=client, user=user, source=trigger_source, scopes=list(scopes), groups=groups)
+        if include_refresh_token:
+            record, refresh = _new_refresh_token(
+                pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, amr=list(amr), device_key=device_key, save=hotpath.insert,
+            )
     origin_jti = str(record.origin_jti) if record else str(uuid.uuid4())
     issued = _mint(
         pool=pool, client=client, user=user, scopes=scopes, auth_time=auth_time, origin_jti=origin_jti,
