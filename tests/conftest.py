@@ -6,8 +6,9 @@ from django.core.cache import cache
 
 from identity import localcache
 from identity.sms import MemorySmsSender
-from identity.services import keys
+from identity.services import geo, keys
 from tests import factories
+from tests.geoip_database import write_city_database
 
 # RSA key generation costs ~40 ms; tests share a few real keys (each pool still gets its own kid).
 _TEST_KEYS = [keys.generate_rsa_key() for _ in range(4)]
@@ -59,3 +60,19 @@ def client_app(pool):
 @pytest.fixture
 def user(pool):
     return factories.create_user(pool=pool, attributes={"email": "alice@example.com", "email_verified": "true"})
+
+
+@pytest.fixture
+def geoip_database(tmp_path, settings):
+    """Configure a City database built for the test; call it (optionally with CIDR -> record) to get its path.
+
+    geo.locate then reads it through the real geoip2 reader, as with an operator's GeoLite2 file.
+    """
+    def use(networks: dict | None = None):
+        path = write_city_database(tmp_path / "City.mmdb", networks)
+        geo._reader.cache_clear()
+        settings.USERPOOLS_GEOIP_DATABASE = str(path)
+        return path
+
+    yield use
+    geo._reader.cache_clear()

@@ -1,11 +1,13 @@
 """Where an address is, when the operator configured a MaxMind GeoIP2/GeoLite2 City database.
 
-Optional: without USERPOOLS_GEOIP_DATABASE, or without the `geoip2` package (not a dependency of
-the project), `locate` answers None and risk scoring skips impossible travel.
+Optional: without USERPOOLS_GEOIP_DATABASE, or without the `geoip2` package (the `geoip` extra,
+not a core dependency), or with a file that cannot be opened, `locate` answers None and risk
+scoring skips impossible travel and takes sign-in hours in UTC.
 """
 from __future__ import annotations
 
 import functools
+import ipaddress
 import logging
 import math
 from dataclasses import dataclass
@@ -33,17 +35,27 @@ def _reader(path: str):
     except ImportError:
         log.warning("USERPOOLS_GEOIP_DATABASE is set but the geoip2 package is not installed: no impossible-travel signal")
         return None
-    return geoip2.database.Reader(path)
+    try:
+        return geoip2.database.Reader(path)
+    except (OSError, RuntimeError) as exc:  # missing, unreadable, not a MaxMind DB (maxminddb.InvalidDatabaseError)
+        # Logged once per process (the None is cached): a broken optional file must not fail every sign-in.
+        log.error("USERPOOLS_GEOIP_DATABASE %s cannot be opened (%s): no impossible-travel signal", path, exc)
+        return None
 
 
 def locate(ip: str | None) -> Location | None:
-    """The city-level location of `ip`, or None (no database, private or unknown address)."""
+    """The city-level location of `ip`, or None (no database, private or unknown address).
+
+    An IPv4-mapped IPv6 address (a dual-stack server's `::ffff:203.0.113.7`) is looked up as its
+    IPv4 self, whether or not the database aliases the mapped range.
+    """
     path = getattr(settings, "USERPOOLS_GEOIP_DATABASE", "")
     reader = _reader(path) if path and ip else None
     if reader is None:
         return None
     try:
-        found = reader.city(ip)
+        address = ipaddress.ip_address(ip)
+        found = reader.city(getattr(address, "ipv4_mapped", None) or address)
     except Exception:  # AddressNotFoundError, a malformed address
         return None
     if found.location.latitude is None:

@@ -4,7 +4,8 @@ The sign-in state machine calls `next_step` once, after the first factor, with t
 mfa.next_mfa_step chose; the answer is that step, a forced MFA step, or NotAuthorizedException.
 Failed passwords are counted by `record_failed_sign_in`. Signals come from what the server sees:
 the device (RequestContext.device_id, else the user agent), the network (/24 or /64), failure
-velocity for the user and for the address (cache counters), the hour against the user's history,
+velocity for the user and for the address (cache counters), the hour against the user's history
+(local time where GeoIP gives the address's time zone, else UTC),
 and travel speed when a GeoIP database is configured. Cognito's modes: OFF does nothing, AUDIT
 scores and records but never acts, ENFORCED applies the pool's action and notification, and its
 IP exceptions: `check_address` refuses an always-block range before any credential is looked at,
@@ -20,6 +21,7 @@ import functools
 import html
 import ipaddress
 import logging
+import zoneinfo
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
@@ -144,14 +146,15 @@ def assess(*, pool: UserPool, user: User, context: RequestContext) -> Assessment
     """Score this sign-in of `user` against the user's last HISTORY_SIZE sign-ins and the failure counters."""
     past = list(
         AuthEvent.objects.filter(user=user, event_type=AuthEvent.Type.SIGN_IN)
-        .values_list("response", "device_key", "network", "created_at", "feedback_value", "latitude", "longitude")[:HISTORY_SIZE]
+        .values_list("response", "device_key", "network", "created_at", "feedback_value", "latitude", "longitude", "timezone")[:HISTORY_SIZE]
     )
     current = _blank(context)
     location = geo.locate(context.ip_address)
     reasons = _familiarity(past, current.device_key, current.network)
     reasons += _velocity(pool, user, context)
     passed = [row for row in past if row[0] == AuthEvent.Response.PASS]
-    if _unusual_hour([row[3] for row in passed]):
+    hour = local_hour(clock.now(), location.timezone if location else "")
+    if _unusual_hour(hour, [local_hour(row[3], row[7]) for row in passed]):
         reasons.append("unusual_hour")
     if location and _impossible_travel(passed, location):
         reasons.append("impossible_travel")
@@ -189,11 +192,20 @@ def _velocity(pool: UserPool, user: User, context: RequestContext) -> list[str]:
     return reasons + (["many_address_failures"] if by_ip >= 50 else ["address_failures"] if by_ip >= 10 else [])
 
 
-def _unusual_hour(times: list[datetime.datetime]) -> bool:
-    if len(times) < 5:
+def local_hour(moment: datetime.datetime, zone: str) -> int:
+    """The hour on the user's clock: in the time zone GeoIP gave for the sign-in's address, else UTC."""
+    if zone:
+        try:
+            return moment.astimezone(zoneinfo.ZoneInfo(zone)).hour
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # a name this machine's tz database lacks, or malformed
+            pass
+    return moment.astimezone(datetime.timezone.utc).hour
+
+
+def _unusual_hour(hour: int, past: list[int]) -> bool:
+    if len(past) < 5:
         return False
-    hour = clock.now().hour
-    return min(min(abs(hour - t.hour), 24 - abs(hour - t.hour)) for t in times) >= 4
+    return min(min(abs(hour - h), 24 - abs(hour - h)) for h in past) >= 4
 
 
 def _impossible_travel(passed: list, here: geo.Location) -> bool:

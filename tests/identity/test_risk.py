@@ -173,7 +173,7 @@ def test_an_hour_far_from_the_users_habit_counts(pool, client, monkeypatch):
 
 
 def test_impossible_travel_is_high_risk(pool, client, monkeypatch):
-    # geoip2 is not installed here: a stand-in database answers for two addresses.
+    # A stand-in for geo.locate answers for two addresses (tests/identity/test_geoip.py reads a real database).
     places = {"203.0.113.7": geo.Location(48.85, 2.35, "Paris", "FR", "Europe/Paris"),
               "203.0.113.99": geo.Location(35.68, 139.69, "Tokyo", "JP", "Asia/Tokyo")}
     monkeypatch.setattr(geo, "locate", lambda ip: places.get(ip))
