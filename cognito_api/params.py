@@ -69,6 +69,12 @@ def client_from_cached(params: dict) -> UserPoolClient:
     return client
 
 
+def client_known_here(client_id: str) -> bool:
+    """Whether client_from_cached would find this client without a query (all its rows fresh in this process)."""
+    pool_id = localcache.peek(("client-pool", client_id))
+    return bool(pool_id) and localcache.peek(("pool", pool_id)) is not None and localcache.peek(("client", pool_id, client_id)) is not None
+
+
 def checked_client(params: dict, username: str | None) -> UserPoolClient:
     """ClientId plus SECRET_HASH, which clients with a secret must send."""
     client = client_from(params)

@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from cognito_api import credentials, protocol, sigv4
-from cognito_api.params import client_from_cached
+from cognito_api.params import client_from_cached, client_known_here
 from cognito_api.handlers import admin, auth, management, mfa, passwordless, pool_settings, self_service, signup
 from cognito_api.handlers import devices, threats
 from identity import ratelimit
@@ -80,9 +80,13 @@ def _run(request, action: str, params: dict) -> dict:
     # Public actions need no credential, so each caller address gets a budget, and each app client
     # that exists: a claimed ClientId is counted only once it resolves, and only after the address
     # passed, so junk requests cannot spend a real app's budget.
-    ratelimit.limit_request(scope=ratelimit.SIGN_IN, ip_address=context.ip_address, client_id=None)
-    if client_id and _client_exists(client_id):
-        ratelimit.limit_request(scope=ratelimit.SIGN_IN, ip_address=None, client_id=client_id)
+    if client_id and client_known_here(client_id):
+        # Known without a query: the address and then (only if it passed) the client, in one cache call.
+        ratelimit.limit_request(scope=ratelimit.SIGN_IN, ip_address=context.ip_address, client_id=client_id)
+    else:
+        ratelimit.limit_request(scope=ratelimit.SIGN_IN, ip_address=context.ip_address, client_id=None)
+        if client_id and _client_exists(client_id):
+            ratelimit.limit_request(scope=ratelimit.SIGN_IN, ip_address=None, client_id=client_id)
     return handler(params, context)
 
 

@@ -60,6 +60,15 @@ if value then return {value} end
 redis.call('SET', KEYS[2], 0, 'EX', ARGV[1], 'NX')
 return {false, redis.call('INCR', KEYS[2])}
 """
+_COUNT_WHILE_ALLOWED = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, 0, 'EX', ARGV[1], 'NX')
+  counts[i] = redis.call('INCR', key)
+  if counts[i] > tonumber(ARGV[i + 1]) then break end
+end
+return counts
+"""
 _scripts: dict = {}
 
 
@@ -81,6 +90,20 @@ def count(keys: list[str], *, timeout: int, alias: str = "default", start: int =
     if isinstance(backend, DjangoRedisCache):
         return _run(backend, _COUNT, keys, [timeout, start])
     return [_count_elsewhere(backend, key, timeout, start) for key in keys]
+
+
+def count_while_allowed(limits: list[tuple[str, int]], *, timeout: int, alias: str = "default") -> list[int]:
+    """Count each (key, allowed) in order, as count() does, stopping after the first whose count passes
+    its allowance; the counts taken (those after a refusal are not counted). One call on Redis."""
+    backend = caches[alias]
+    if isinstance(backend, DjangoRedisCache):
+        return _run(backend, _COUNT_WHILE_ALLOWED, [key for key, _ in limits], [timeout, *(allowed for _, allowed in limits)])
+    counts = []
+    for key, allowed in limits:
+        counts.append(_count_elsewhere(backend, key, timeout, 0))
+        if counts[-1] > allowed:
+            break
+    return counts
 
 
 def get_or_count(key: str, counter: str, *, timeout: int, alias: str = "default") -> tuple[object, int | None]:

@@ -25,6 +25,14 @@ def get_or_load(key: Hashable, load: Callable[[], T]) -> T:
     return value
 
 
+def peek(key: Hashable) -> object | None:
+    """The fresh cached value, or None: never loads."""
+    hit = _entries.get(key)
+    if hit is not None and time.monotonic() - hit[0] < LIFETIME_SECONDS:
+        return hit[1]
+    return None
+
+
 def forget(key: Hashable) -> None:
     _entries.pop(key, None)
 

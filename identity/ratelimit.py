@@ -92,12 +92,6 @@ def _window(limit: RequestLimit) -> tuple[float, int]:
     return now, math.floor(now / limit.window_seconds) * limit.window_seconds
 
 
-def _count_or_refuse(key: str, allowed: int, limit: RequestLimit, now: float, start: int) -> None:
-    (count,) = shared_cache.count([key], timeout=limit.window_seconds + 1)
-    if count > allowed:
-        raise RequestsThrottled(max(1, math.ceil(start + limit.window_seconds - now)))
-
-
 def limit_request(*, scope: str, ip_address: str | None, client_id: str | None) -> None:
     """Count one request to an unauthenticated endpoint against its caller's address and app client.
 
@@ -112,10 +106,17 @@ def limit_request(*, scope: str, ip_address: str | None, client_id: str | None) 
     """
     limit = request_limit(scope)
     now, start = _window(limit)
+    wanted = []
     if ip_address and limit.per_ip:
-        _count_or_refuse(f"rl:{scope}:ip:{ip_address}:{start}", limit.per_ip, limit, now, start)
+        wanted.append((f"rl:{scope}:ip:{ip_address}:{start}", limit.per_ip))
     if client_id and limit.per_client:
-        _count_or_refuse(f"rl:{scope}:client:{client_id[:128]}:{start}", limit.per_client, limit, now, start)
+        wanted.append((f"rl:{scope}:client:{client_id[:128]}:{start}", limit.per_client))
+    if not wanted:
+        return
+    # In order, stopping at a refusal: one call to the cache for both.
+    counts = shared_cache.count_while_allowed(wanted, timeout=limit.window_seconds + 1)
+    if any(count > allowed for count, (_, allowed) in zip(counts, wanted)):
+        raise RequestsThrottled(max(1, math.ceil(start + limit.window_seconds - now)))
 
 
 def refuse_after_failures(*, scope: str, ip_address: str | None) -> None:

@@ -98,6 +98,14 @@ def test_each_client_has_its_budget_across_addresses(small_limits, at, cache_bac
     assert results == ["ok"] * 5 + [60]
 
 
+def test_an_address_and_a_client_in_one_call_count_the_client_only_when_the_address_passed(small_limits, at, cache_backend):
+    ip, client_id = f"198.51.100.{uuid.uuid4().int % 250}", uuid.uuid4().hex
+    assert outcomes(5, ip_address=ip, client_id=client_id) == ["ok", "ok", "ok", 60, 60]
+    # Only the three requests the address allowed reached the client's count: two are left.
+    others = [outcomes(1, ip_address=f"2001:db8::{uuid.uuid4().hex[:4]}", client_id=client_id)[0] for _ in range(3)]
+    assert others == ["ok", "ok", 60]
+
+
 def test_a_limit_of_zero_is_no_limit(small_limits, at):
     for _ in range(20):
         ratelimit.limit_request(scope=ratelimit.TOKEN, ip_address=None, client_id="c" * 26)
