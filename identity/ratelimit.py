@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import ipaddress
 import math
 from dataclasses import dataclass
 
@@ -87,6 +88,23 @@ def request_limit(scope: str) -> RequestLimit:
     )
 
 
+def address_key(ip_address: str) -> str:
+    """The part of an address one caller controls: an IPv4 address, or an IPv6 address's /64.
+
+    A single IPv6 host is usually given a whole /64 and can rotate through it, so counting each
+    /128 would hand it a fresh budget per request; an IPv4-mapped address counts as its IPv4 one.
+    """
+    if ":" not in ip_address:
+        return ip_address
+    try:
+        address = ipaddress.IPv6Address(ip_address.split("%", 1)[0])
+    except ValueError:
+        return ip_address
+    if address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
+
+
 def _window(limit: RequestLimit) -> tuple[float, int]:
     now = clock.now().timestamp()
     return now, math.floor(now / limit.window_seconds) * limit.window_seconds
@@ -108,7 +126,7 @@ def limit_request(*, scope: str, ip_address: str | None, client_id: str | None) 
     now, start = _window(limit)
     wanted = []
     if ip_address and limit.per_ip:
-        wanted.append((f"rl:{scope}:ip:{ip_address}:{start}", limit.per_ip))
+        wanted.append((f"rl:{scope}:ip:{address_key(ip_address)}:{start}", limit.per_ip))
     if client_id and limit.per_client:
         wanted.append((f"rl:{scope}:client:{client_id[:128]}:{start}", limit.per_client))
     if not wanted:
@@ -125,7 +143,7 @@ def refuse_after_failures(*, scope: str, ip_address: str | None) -> None:
     if not ip_address or not limit.per_ip:
         return
     now, start = _window(limit)
-    if (cache.get(f"rl:{scope}:ip:{ip_address}:{start}") or 0) >= limit.per_ip:
+    if (cache.get(f"rl:{scope}:ip:{address_key(ip_address)}:{start}") or 0) >= limit.per_ip:
         raise RequestsThrottled(max(1, math.ceil(start + limit.window_seconds - now)))
 
 
@@ -134,7 +152,7 @@ def count_failure(*, scope: str, ip_address: str | None) -> None:
     limit = request_limit(scope)
     if ip_address and limit.per_ip:
         now, start = _window(limit)
-        shared_cache.count([f"rl:{scope}:ip:{ip_address}:{start}"], timeout=limit.window_seconds + 1)
+        shared_cache.count([f"rl:{scope}:ip:{address_key(ip_address)}:{start}"], timeout=limit.window_seconds + 1)
 
 
 def _claimed_client_id(request) -> str | None:

@@ -102,9 +102,29 @@ def test_an_address_and_a_client_in_one_call_count_the_client_only_when_the_addr
     ip, client_id = f"198.51.100.{uuid.uuid4().int % 250}", uuid.uuid4().hex
     assert outcomes(5, ip_address=ip, client_id=client_id) == ["ok", "ok", "ok", 60, 60]
     # Only the three requests the address allowed reached the client's count: two are left.
-    others = [outcomes(1, ip_address=f"2001:db8::{uuid.uuid4().hex[:4]}", client_id=client_id)[0] for _ in range(3)]
+    others = [outcomes(1, ip_address=f"2001:db8:{n}::1", client_id=client_id)[0] for n in range(3)]
     assert others == ["ok", "ok", 60]
 
+
+
+def test_one_ipv6_host_rotating_through_its_64_shares_one_budget(small_limits, at, cache_backend):
+    prefix = f"2001:db8:{uuid.uuid4().int % 0xffff:x}:1"
+    rotating = [f"{prefix}:{uuid.uuid4().hex[:4]}:{n}::{n + 1}" for n in range(4)]
+    assert [outcomes(1, ip_address=ip, client_id=None)[0] for ip in rotating] == ["ok", "ok", "ok", 60]
+    assert outcomes(1, ip_address=f"2001:db8:{uuid.uuid4().int % 0xffff:x}:2::1", client_id=None) == ["ok"]  # the next /64
+
+
+def test_an_ipv4_mapped_address_counts_as_its_ipv4_address(small_limits, at, cache_backend):
+    ip = f"198.51.100.{uuid.uuid4().int % 250}"
+    assert outcomes(2, ip_address=ip, client_id=None) == ["ok", "ok"]
+    assert outcomes(2, ip_address=f"::ffff:{ip}", client_id=None) == ["ok", 60]
+
+
+def test_address_key_leaves_ipv4_and_unparsable_addresses_as_they_are():
+    assert ratelimit.address_key("192.0.2.7") == "192.0.2.7"
+    assert ratelimit.address_key("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64"
+    assert ratelimit.address_key("fe80::1%eth0") == "fe80::/64"
+    assert ratelimit.address_key("not:an:address") == "not:an:address"
 
 def test_a_limit_of_zero_is_no_limit(small_limits, at):
     for _ in range(20):
