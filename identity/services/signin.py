@@ -577,8 +577,11 @@ def _advance_setup(session: str, work):
         _count_wrong_answer(row)
         return exc
     _consume(row)
-    carried = {"device_key": row.state["device_key"]} if row.state.get("device_key") else {}
-    following = start_challenge(pool=row.pool, client=row.client, user=row.user, name=mfa.MFA_SETUP, state={"verified": verified, **carried})
+    # The next step inherits the deadline and the wrong-attempt count: one password proof does not
+    # become a set-up session that stays alive for as long as the caller keeps calling.
+    carried = {key: row.state[key] for key in ("device_key", "attempts") if row.state.get(key)}
+    following = start_challenge(pool=row.pool, client=row.client, user=row.user, name=mfa.MFA_SETUP,
+                                state={"verified": verified, **carried}, expires_at=row.expires_at)
     return value, following
 
 

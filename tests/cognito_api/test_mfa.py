@@ -112,6 +112,18 @@ def test_mfa_setup_from_a_session_when_mfa_is_required(api, transactional_db):
     assert done["AuthenticationResult"]["IdToken"]
 
 
+
+def test_mfa_setup_steps_keep_the_first_steps_deadline(api, transactional_db, moving_clock):
+    pool = _pool("ON", software_token_enabled=True)
+    client = factories.create_client(pool=pool)  # AuthSessionValidity: 3 minutes
+    factories.create_user(pool=pool, username="ben")
+    challenge = _sign_in(api, client, "ben")
+    moving_clock(120)
+    associated = api.associate_software_token(Session=challenge["Session"])
+    moving_clock(90)  # 3.5 minutes after the password: the set-up session has run out
+    code, _message = _error(api.verify_software_token, Session=associated["Session"], UserCode=_code(associated["SecretCode"], at=clock.now()))
+    assert code == "NotAuthorizedException"
+
 def test_mfa_setup_cannot_be_skipped(api, transactional_db):
     pool = _pool("ON", software_token_enabled=True)
     client = factories.create_client(pool=pool)
