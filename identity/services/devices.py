@@ -79,10 +79,9 @@ def track_sign_in(*, user: User, proven_device_key: str, context: RequestContext
 def device_for_sign_in(*, user: User, device_key: str) -> Device:
     """The user's device a sign-in names (confirmed or not). Raises ResourceNotFoundException("Device does not exist."),
     which SDKs answer by signing in again without the key (amazon-cognito-identity-js#200)."""
-    device = Device.objects.filter(user=user, device_key=str(device_key)).first() if device_key else None
+    device = _device_of(user, device_key)
     if device is None:
         raise ResourceNotFoundException(DEVICE_NOT_FOUND)
-    device.pool = user.pool
     return device
 
 
@@ -101,11 +100,18 @@ def record_authenticated(*, device: Device, context: RequestContext) -> None:
 
 # --- The user's own actions (an access token) and the admin ones (SigV4) -------------------------
 
+def _device_of(user: User, device_key: str, **conditions) -> Device | None:
+    """The user's device with this key (and the conditions), its pool the user's: no device of another user ever."""
+    device = Device.objects.filter(user=user, device_key=str(device_key), **conditions).first() if device_key else None
+    if device is not None:
+        device.pool = user.pool
+    return device
+
+
 def _confirmed(user: User, device_key: str) -> Device:
-    device = Device.objects.filter(user=user, device_key=str(device_key or ""), confirmed=True).first()
+    device = _device_of(user, device_key, confirmed=True)
     if device is None:
         raise ResourceNotFoundException(DEVICE_NOT_FOUND)
-    device.pool = user.pool
     return device
 
 
@@ -214,24 +220,20 @@ def forget_device(*, user: User, device_key: str, context: RequestContext = SYST
         events.record("ForgetDevice", context=context, user=user, details={"device_key": device.device_key})
 
 
-def _admin_user(pool: UserPool, username: str) -> User:
-    return directory.get_user(pool, username)  # UserNotFoundException
-
-
 def admin_get_device(*, pool: UserPool, username: str, device_key: str) -> Device:
-    return get_device(user=_admin_user(pool, username), device_key=device_key)
+    return get_device(user=directory.get_user(pool, username), device_key=device_key)
 
 
 def admin_list_devices(*, pool: UserPool, username: str, limit: int | None = None, pagination_token: str | None = None):
-    return list_devices(user=_admin_user(pool, username), limit=limit, pagination_token=pagination_token)
+    return list_devices(user=directory.get_user(pool, username), limit=limit, pagination_token=pagination_token)
 
 
 def admin_update_device_status(*, pool: UserPool, username: str, device_key: str, status: str | None, context: RequestContext = SYSTEM) -> Device:
-    return update_device_status(user=_admin_user(pool, username), device_key=device_key, status=status, context=context)
+    return update_device_status(user=directory.get_user(pool, username), device_key=device_key, status=status, context=context)
 
 
 def admin_forget_device(*, pool: UserPool, username: str, device_key: str, context: RequestContext = SYSTEM) -> None:
-    forget_device(user=_admin_user(pool, username), device_key=device_key, context=context)
+    forget_device(user=directory.get_user(pool, username), device_key=device_key, context=context)
 
 
 def operator_devices(user: User) -> list[Device]:
@@ -266,10 +268,9 @@ def remember_browser(*, user: User, context: RequestContext = SYSTEM) -> tuple[s
 def browser_device(*, user: User, device_key: str, password: str, context: RequestContext = SYSTEM) -> Device | None:
     """The user's hosted-UI device whose password the browser's cookie holds, checked by recomputing its
     verifier (constant-time compare); None when there is no such device or the password is wrong (audited)."""
-    device = Device.objects.filter(user=user, device_key=str(device_key), confirmed=True, hosted_ui=True).first()
+    device = _device_of(user, device_key, confirmed=True, hosted_ui=True)
     if device is None:
         return None
-    device.pool = user.pool
     salt_hex, verifier = device_verifier(device)
     if not srp.device_verifier_matches(salt_hex=salt_hex, verifier=verifier, device_group_key=device.device_group_key,
                                        device_key=device.device_key, device_password=password):
