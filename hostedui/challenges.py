@@ -120,6 +120,16 @@ def _delivery_note(parameters: dict) -> dict:
     return {"destination": parameters.get("CODE_DELIVERY_DESTINATION", "")}
 
 
+def _sent_code_page(title: str, response_key: str) -> ChallengePage:
+    """A page for a code we sent by text or email, naming where it went."""
+    return ChallengePage(
+        title=title,
+        template="challenges/code.html",
+        form=lambda data, parameters: CodeForm(data, response_key=response_key),
+        extra=lambda pending: _delivery_note(pending["parameters"]),
+    )
+
+
 def _associate(pool, pending: dict, context) -> dict:
     if pending.get("enrolment") or mfa.SOFTWARE_TOKEN_MFA not in _setup_options(pending["parameters"]):
         return pending
@@ -171,24 +181,9 @@ CHALLENGE_PAGES = {
         form=lambda data, parameters: CodeForm(data, response_key="SOFTWARE_TOKEN_MFA_CODE",
                                                help_text=_("Lost your device? Enter one of your recovery codes instead.")),
     ),
-    mfa.SMS_MFA: ChallengePage(
-        title=_("Enter the code we texted you"),
-        template="challenges/code.html",
-        form=lambda data, parameters: CodeForm(data, response_key="SMS_MFA_CODE"),
-        extra=lambda pending: _delivery_note(pending["parameters"]),
-    ),
-    mfa.EMAIL_OTP: ChallengePage(
-        title=_("Enter the code we emailed you"),
-        template="challenges/code.html",
-        form=lambda data, parameters: CodeForm(data, response_key="EMAIL_OTP_CODE"),
-        extra=lambda pending: _delivery_note(pending["parameters"]),
-    ),
-    passwordless.SMS_OTP: ChallengePage(
-        title=_("Enter the code we texted you"),
-        template="challenges/code.html",
-        form=lambda data, parameters: CodeForm(data, response_key="SMS_OTP_CODE"),
-        extra=lambda pending: _delivery_note(pending["parameters"]),
-    ),
+    mfa.SMS_MFA: _sent_code_page(_("Enter the code we texted you"), "SMS_MFA_CODE"),
+    mfa.EMAIL_OTP: _sent_code_page(_("Enter the code we emailed you"), "EMAIL_OTP_CODE"),
+    passwordless.SMS_OTP: _sent_code_page(_("Enter the code we texted you"), "SMS_OTP_CODE"),
     passwordless.WEB_AUTHN: ChallengePage(
         title=_("Sign in with your passkey"),
         template="challenges/passkey.html",
