@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import signin  # noqa: E402  (bench/signin.py: the sign-in load and its server)
-from tokens import GUNICORN_EXTRA, RESULTS, ROOT, bench_environment, ensure_database, free_port, machine, start, stop  # noqa: E402
+from tokens import GUNICORN_EXTRA, RESULTS, ROOT, free_port, machine, start, stop  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -112,14 +112,7 @@ def sign_ins(args, data: dict, env: dict) -> dict:
 
 def main() -> None:
     args = parse_args()
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_signin")
-    port = free_port()
-    env = bench_environment(port)
-    env.update(USERPOOLS_RATE_LIMIT_SIGN_IN_PER_IP="1000000000", USERPOOLS_RATE_LIMIT_SIGN_IN_PER_CLIENT="1000000000")
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    ensure_database(env["DATABASE_URL"])
-    data = signin.prepare(args.users)
+    _port, env, data = signin.set_up(args.users)
     result = {"date": datetime.date.today().isoformat(), "machine": machine(),
               "load_average_1min_before": round(os.getloadavg()[0], 2), "lookup": lookup_cost(args.lookups)}
     if not args.skip_sign_ins:

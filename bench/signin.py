@@ -280,8 +280,8 @@ def measure_server(args, env: dict, port: int, data: dict) -> dict:
         stop(server)
 
 
-def main() -> None:
-    args = parse_args()
+def set_up(users: int) -> tuple[int, dict, dict]:
+    """The server's port and environment, and the bench pool's data; Django set up on the bench database."""
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_signin")
     port = free_port()
     env = bench_environment(port)
@@ -290,7 +290,12 @@ def main() -> None:
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     ensure_database(env["DATABASE_URL"])
-    data = prepare(args.users)
+    return port, env, prepare(users)
+
+
+def main() -> None:
+    args = parse_args()
+    port, env, data = set_up(args.users)
     multiprocessing.set_start_method("fork")
     load_before = os.getloadavg()
     ceiling_before = measure_ceiling(args.ceiling_seconds, data["password"])
